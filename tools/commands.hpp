@@ -1,0 +1,32 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "common/redis_link.hpp"
+
+namespace hookline {
+
+// Options every subcommand shares (DESIGN.md section 7).
+struct CommonOptions {
+  std::string redis_url = "redis://127.0.0.1:6379";  // env HOOKLINE_REDIS_URL
+  std::string stream = "hookline:events";
+  std::string group = "hookline";
+  std::string dead_letter_stream = "hookline:dead";
+  std::string key_prefix = "hookline:";  // prefix of every registry key
+  std::string log_level = "info";
+
+  // The parsed --redis URL with default timeouts; throws CLI::ValidationError when malformed.
+  RedisOptions redisOptions() const;
+};
+
+// Each adds its subcommands to the app. A subcommand that fails throws CLI::RuntimeError with
+// its exit code after printing the reason to stderr.
+void addServeCommands(CLI::App& app, CommonOptions& common);  // serve, worker, api
+void addAdminCommands(CLI::App& app, CommonOptions& common);  // account, channel, key
+void addEmitCommand(CLI::App& app, CommonOptions& common);
+void addSinkCommand(CLI::App& app, CommonOptions& common);
+void addDemoCommand(CLI::App& app, CommonOptions& common);
+
+}  // namespace hookline
