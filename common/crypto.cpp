@@ -69,9 +69,13 @@ int decodeChar(char c) {
 
 }  // namespace
 
-std::string base64Encode(std::string_view bytes) { return encodeWith(bytes, kStandardAlphabet, true); }
+std::string base64Encode(std::string_view bytes) {
+  return encodeWith(bytes, kStandardAlphabet, true);
+}
 
-std::string base64UrlEncode(std::string_view bytes) { return encodeWith(bytes, kUrlAlphabet, false); }
+std::string base64UrlEncode(std::string_view bytes) {
+  return encodeWith(bytes, kUrlAlphabet, false);
+}
 
 std::optional<std::string> base64Decode(std::string_view text) {
   if (text.size() % 4 != 0) {

@@ -78,7 +78,8 @@ RedisLink::RedisLink(RedisOptions options) : options_(std::move(options)) {}
 Status RedisLink::connect() {
   context_.reset();
   const auto& ep = options_.endpoint;
-  context_.reset(redisConnectWithTimeout(ep.host.c_str(), ep.port, toTimeval(options_.connect_timeout)));
+  context_.reset(
+      redisConnectWithTimeout(ep.host.c_str(), ep.port, toTimeval(options_.connect_timeout)));
   if (!context_ || context_->err) {
     std::string why = context_ ? context_->errstr : "out of memory";
     context_.reset();
@@ -134,8 +135,8 @@ Expected<RedisReply> RedisLink::command(const std::vector<std::string>& args) {
     argv.push_back(arg.data());
     lengths.push_back(arg.size());
   }
-  void* raw = redisCommandArgv(context_.get(), static_cast<int>(argv.size()), argv.data(),
-                               lengths.data());
+  void* raw =
+      redisCommandArgv(context_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data());
   if (raw == nullptr) {
     return fail("Redis command failed");
   }
@@ -164,7 +165,9 @@ Expected<RedisReply> RedisLink::commandOk(std::initializer_list<std::string_view
   return commandOk(copy);
 }
 
-void RedisLink::append(const std::vector<std::string>& args) { queued_.push_back(args); }
+void RedisLink::append(const std::vector<std::string>& args) {
+  queued_.push_back(args);
+}
 
 Expected<std::vector<RedisReply>> RedisLink::flush() {
   auto queued = std::exchange(queued_, {});
@@ -222,7 +225,8 @@ std::string replyString(const redisReply* reply) {
 }
 
 bool errorStartsWith(const redisReply* reply, std::string_view prefix) {
-  return isErrorReply(reply) && std::string_view(reply->str, reply->len).substr(0, prefix.size()) == prefix;
+  return isErrorReply(reply) &&
+         std::string_view(reply->str, reply->len).substr(0, prefix.size()) == prefix;
 }
 
 }  // namespace hookline

@@ -21,10 +21,10 @@ struct DeliveryRequest {
 // What came of one attempt. Either a transport failure (curl_code != 0, no status) or an
 // HTTP status from the receiver.
 struct DeliveryResult {
-  int curl_code = 0;          // CURLcode; 0 when the receiver answered
-  std::string error;          // curl's message when curl_code != 0
-  int http_status = 0;        // 0 when no answer arrived
-  std::string retry_after;    // the Retry-After header as received, if any
+  int curl_code = 0;                      // CURLcode; 0 when the receiver answered
+  std::string error;                      // curl's message when curl_code != 0
+  int http_status = 0;                    // 0 when no answer arrived
+  std::string retry_after;                // the Retry-After header as received, if any
   std::chrono::microseconds duration{0};  // from hand-off to the network until the end
 
   bool answered() const { return curl_code == 0 && http_status != 0; }

@@ -94,8 +94,7 @@ std::int64_t entryIdMillis(std::string_view entry_id) {
   return value;
 }
 
-Expected<Event, EntryRejection> parseStreamEntry(std::string_view stream,
-                                                 std::string_view entry_id,
+Expected<Event, EntryRejection> parseStreamEntry(std::string_view stream, std::string_view entry_id,
                                                  const StreamFields& fields,
                                                  const EntryLimits& limits) {
   if (fields.empty()) {
@@ -134,8 +133,7 @@ Expected<Event, EntryRejection> parseStreamEntry(std::string_view stream,
     return EntryRejection{"channel_id", "required field is missing"};
   }
   if (!isIdentifier(*known.channel_id, kMaxChannelIdBytes, true)) {
-    return EntryRejection{"channel_id",
-                          "must be 1 to 128 letters, digits, '_', '-' or '.'"};
+    return EntryRejection{"channel_id", "must be 1 to 128 letters, digits, '_', '-' or '.'"};
   }
 
   if (known.payload == nullptr) {

@@ -40,8 +40,7 @@ struct EntryRejection {
 
 // Validates one stream entry against DESIGN.md section 2. Unknown extra fields are ignored
 // so producers can add their own; duplicated known fields are refused.
-Expected<Event, EntryRejection> parseStreamEntry(std::string_view stream,
-                                                 std::string_view entry_id,
+Expected<Event, EntryRejection> parseStreamEntry(std::string_view stream, std::string_view entry_id,
                                                  const StreamFields& fields,
                                                  const EntryLimits& limits = {});
 

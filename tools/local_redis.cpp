@@ -58,7 +58,8 @@ int freeLoopbackPort() {
 Expected<std::unique_ptr<LocalRedis>> LocalRedis::start(Options options) {
   bool owns = false;
   if (options.directory.empty()) {
-    std::string pattern = (std::filesystem::temp_directory_path() / "hookline-redis-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "hookline-redis-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
       return Error{"cannot create a folder for redis-server"};
     }
@@ -90,9 +91,20 @@ Status LocalRedis::launch() {
   const std::string port = std::to_string(options_.port);
   const std::string dir = options_.directory.string();
   const std::string log = (options_.directory / "redis.log").string();
-  std::vector<std::string> args = {options_.executable, "--port", port, "--bind", "127.0.0.1",
-                                   "--dir", dir, "--save", "", "--logfile", log,
-                                   "--daemonize", "no", "--appendonly",
+  std::vector<std::string> args = {options_.executable,
+                                   "--port",
+                                   port,
+                                   "--bind",
+                                   "127.0.0.1",
+                                   "--dir",
+                                   dir,
+                                   "--save",
+                                   "",
+                                   "--logfile",
+                                   log,
+                                   "--daemonize",
+                                   "no",
+                                   "--appendonly",
                                    options_.append_only ? "yes" : "no"};
   std::vector<char*> argv;
   for (auto& arg : args) {

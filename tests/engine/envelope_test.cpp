@@ -16,10 +16,9 @@ TEST(EnvelopeTest, SplicesPayloadBytesUnchanged) {
 
   const std::string body = buildEnvelope(event);
 
-  EXPECT_EQ(body,
-            R"({"id":"evt_1","type":"template_update","channel_id":"ch_9",)"
-            R"("occurred_at":"2026-12-04T16:30:21.123Z","data":)" +
-                event.payload + "}");
+  EXPECT_EQ(body, R"({"id":"evt_1","type":"template_update","channel_id":"ch_9",)"
+                  R"("occurred_at":"2026-12-04T16:30:21.123Z","data":)" +
+                      event.payload + "}");
   auto parsed = nlohmann::json::parse(body);
   EXPECT_EQ(parsed["data"]["b"], 1);
 }

@@ -82,7 +82,8 @@ TEST(StreamEntryTest, RejectsMissingType) {
 }
 
 TEST(StreamEntryTest, RejectsUnknownType) {
-  auto rejection = rejectionOf({{"type", "message_deleted"}, {"channel_id", "c"}, {"payload", "{}"}});
+  auto rejection =
+      rejectionOf({{"type", "message_deleted"}, {"channel_id", "c"}, {"payload", "{}"}});
   EXPECT_EQ(rejection.field, "type");
   EXPECT_NE(rejection.reason.find("message_deleted"), std::string::npos);
 }
@@ -92,8 +93,8 @@ TEST(StreamEntryTest, RejectsMissingChannel) {
 }
 
 TEST(StreamEntryTest, RejectsChannelWithForbiddenCharactersOrTooLong) {
-  for (std::string bad : {std::string(""), std::string("ch 1"), std::string("ch/1"),
-                          std::string(129, 'c')}) {
+  for (std::string bad :
+       {std::string(""), std::string("ch 1"), std::string("ch/1"), std::string(129, 'c')}) {
     auto rejection =
         rejectionOf({{"type", "message_status"}, {"channel_id", bad}, {"payload", "{}"}});
     EXPECT_EQ(rejection.field, "channel_id") << bad;
@@ -124,8 +125,8 @@ TEST(StreamEntryTest, RejectsPayloadOverTheLimit) {
 }
 
 TEST(StreamEntryTest, RejectsBadEventId) {
-  for (std::string bad : {std::string(""), std::string("a.b"), std::string("a b"),
-                          std::string(129, 'e')}) {
+  for (std::string bad :
+       {std::string(""), std::string("a.b"), std::string("a b"), std::string(129, 'e')}) {
     auto fields = validFields();
     fields.emplace_back("event_id", bad);
     EXPECT_EQ(rejectionOf(fields).field, "event_id") << bad;

@@ -1,0 +1,94 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include <curl/curl.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "dispatcher/curl_handles.hpp"
+#include "dispatcher/delivery.hpp"
+
+namespace hookline {
+
+class Transfer;
+
+struct HttpClientOptions {
+  std::string user_agent = std::string("hookline/") + HOOKLINE_VERSION;
+  long max_total_connections = 0;  // CURLMOPT_MAX_TOTAL_CONNECTIONS, 0 = unlimited
+  std::string ca_file;             // extra CA bundle, empty = system default
+};
+
+// Sends deliveries with libcurl's multi interface, driven by an Asio io_context: curl announces
+// the sockets it wants watched and when its timer is due, Asio waits, and each readiness is
+// handed back through curl_multi_socket_action. No thread per request and no polling loop.
+// Connections are pooled by the one multi handle and reused across sends.
+//
+// Threading: the client belongs to the thread running `io`; every member function, and the
+// destructor, must be called there. Nothing inside is locked.
+class HttpClient {
+ public:
+  using Completion = std::function<void(DeliveryResult)>;
+
+  // Throws std::runtime_error when libcurl lacks asynchronous DNS or TLS, or when the multi
+  // handle cannot be created (start-up only).
+  HttpClient(boost::asio::io_context& io, HttpClientOptions options);
+  // Aborts unfinished transfers without calling their completions. No completion runs after
+  // this returns, not even one whose transfer had already finished.
+  ~HttpClient();
+
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Starts one POST. `done` runs exactly once, later, on the io thread, and never from inside
+  // send(); it may call send() again and may destroy the client.
+  void send(DeliveryRequest request, Completion done);
+
+  // Transfers handed to curl whose outcome is not known yet.
+  std::size_t inFlight() const { return transfers_.size(); }
+  // Sockets curl announced that could not be watched (each also logged at warn); a transfer
+  // on such a socket ends at its timeout.
+  std::uint64_t socketWatchFailures() const { return socket_watch_failures_; }
+
+ private:
+  struct SocketWatch;
+  enum class Direction { Read, Write };
+
+  // C callbacks from curl: they only record what curl wants and arm waits; they never call
+  // back into curl.
+  static int onSocket(CURL* easy, curl_socket_t socket, int what, void* self,
+                      void* socket_data) noexcept;
+  static int onTimer(CURLM* multi, long timeout_ms, void* self) noexcept;
+
+  void watchSocket(curl_socket_t socket, int what);
+  void forgetSocket(curl_socket_t socket);
+  void armWaits(const std::shared_ptr<SocketWatch>& watch);
+  void startWait(const std::shared_ptr<SocketWatch>& watch, Direction direction);
+  void onSocketReady(const std::weak_ptr<SocketWatch>& weak, Direction direction,
+                     const boost::system::error_code& error);
+  void scheduleTimeout(long timeout_ms);
+  void onTimeout();
+  void act(curl_socket_t socket, int events);
+  void collectFinished();
+  void fail(std::unique_ptr<Transfer> transfer, CURLcode code);
+  void complete(Completion done, DeliveryResult result);
+
+  boost::asio::io_context& io_;
+  HttpClientOptions options_;
+  boost::asio::steady_timer timer_;
+  bool timeout_posted_ = false;
+  bool closing_ = false;  // set by the destructor: callbacks from here on only release sockets
+  std::uint64_t socket_watch_failures_ = 0;
+  std::unordered_map<curl_socket_t, std::shared_ptr<SocketWatch>> sockets_;
+  std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;
+  CurlMulti multi_;
+  // Handlers queued on `io` hold a weak copy; once the client is gone they do nothing.
+  std::shared_ptr<const bool> alive_ = std::make_shared<const bool>(true);
+};
+
+}  // namespace hookline

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <curl/curl.h>
+
+#include "dispatcher/curl_handles.hpp"
+#include "dispatcher/delivery.hpp"
+#include "dispatcher/http_client.hpp"
+
+namespace hookline {
+
+// One HTTP attempt. It owns the easy handle and everything the handle points into (request
+// body, header list, error buffer), so nothing curl reads or writes can dangle while the handle
+// lives; the handle is declared last and so is cleaned up first.
+//
+// Threading: the io thread of the HttpClient that made it. Must be removed from the multi
+// handle before it is destroyed.
+class Transfer {
+ public:
+  using Completion = HttpClient::Completion;
+
+  Transfer(DeliveryRequest request, Completion done);
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
+
+  // Creates and sets up the easy handle for a POST of the request. Anything but CURLE_OK means
+  // the request cannot be sent; finish() with that code then describes why.
+  CURLcode configure(const HttpClientOptions& options);
+  // Marks the hand-off to curl; the result's duration is measured from here.
+  void markStarted() { started_ = std::chrono::steady_clock::now(); }
+  // Records a reason for a failure that happened outside curl's own error buffer.
+  void setError(const std::string& message);
+
+  // The outcome once curl reports `code` for this transfer.
+  DeliveryResult finish(CURLcode code) const;
+  Completion takeCompletion() { return std::move(done_); }
+  CURL* easy() const { return easy_.get(); }
+
+ private:
+  bool buildHeaders();
+  void onHeaderLine(std::string_view line);
+
+  static std::size_t onHeader(char* data, std::size_t size, std::size_t count, void* self) noexcept;
+  static std::size_t onBody(char* data, std::size_t size, std::size_t count, void* self) noexcept;
+
+  DeliveryRequest request_;
+  Completion done_;
+  CurlSlist headers_;
+  std::array<char, CURL_ERROR_SIZE> error_{};
+  std::string retry_after_;
+  std::size_t response_bytes_ = 0;  // read and dropped
+  std::chrono::steady_clock::time_point started_{};
+  CurlEasy easy_;
+};
+
+}  // namespace hookline

@@ -1,0 +1,58 @@
+#include "engine/dispatch_worker.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <chrono>
+
+#include "engine/envelope.hpp"
+
+namespace hookline {
+
+DispatchWorker::DispatchWorker(HttpClientOptions client_options, AttemptSettings attempt, Done done)
+    : client_options_(std::move(client_options)), attempt_(attempt), done_(std::move(done)) {}
+
+DispatchWorker::~DispatchWorker() {
+  stop();
+}
+
+void DispatchWorker::start() {
+  work_.emplace(io_.get_executor());
+  client_ = std::make_unique<HttpClient>(io_, client_options_);
+  thread_ = std::thread([this] {
+    io_.run();
+    client_.reset();
+  });
+}
+
+void DispatchWorker::submit(DeliveryJob job) {
+  auto shared = std::make_shared<DeliveryJob>(std::move(job));
+  boost::asio::post(io_, [this, shared] { send(shared); });
+}
+
+void DispatchWorker::stop() {
+  if (!thread_.joinable()) {
+    return;
+  }
+  work_.reset();
+  io_.stop();
+  thread_.join();
+}
+
+void DispatchWorker::send(std::shared_ptr<DeliveryJob> job) {
+  const auto now = std::chrono::system_clock::now();
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
+
+  DeliveryRequest request;
+  request.url = job->url;
+  buildEnvelope(job->event, request.body);
+  request.headers = {{"Content-Type", "application/json"},
+                     {"webhook-id", job->event.event_id},
+                     {"webhook-timestamp", std::to_string(seconds.count())}};
+  request.connect_timeout = attempt_.connect_timeout;
+  request.total_timeout = attempt_.total_timeout;
+  request.allow_http = attempt_.allow_http;
+
+  client_->send(std::move(request), [this, job](DeliveryResult result) { done_(*job, result); });
+}
+
+}  // namespace hookline

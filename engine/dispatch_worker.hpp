@@ -1,0 +1,62 @@
+#pragma once
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "dispatcher/http_client.hpp"
+#include "engine/event.hpp"
+
+namespace hookline {
+
+// One event on its way to a webhook.
+struct DeliveryJob {
+  Event event;
+  std::string url;
+};
+
+// Limits of one attempt, from configuration.
+struct AttemptSettings {
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds total_timeout{15000};
+  bool allow_http = false;
+};
+
+// One dispatcher thread: an io_context running an HttpClient (curl multi). Jobs arrive from
+// any thread by post; the body is built and sent on the worker's thread; `done` runs there too.
+class DispatchWorker {
+ public:
+  using Done = std::function<void(DeliveryJob& job, const DeliveryResult& result)>;
+
+  DispatchWorker(HttpClientOptions client_options, AttemptSettings attempt, Done done);
+  ~DispatchWorker();
+
+  DispatchWorker(const DispatchWorker&) = delete;
+  DispatchWorker& operator=(const DispatchWorker&) = delete;
+
+  void start();
+  // Thread-safe.
+  void submit(DeliveryJob job);
+  // Ends the thread at once; transfers still running are dropped without their `done` (their
+  // entries stay pending in Redis and are re-read by this consumer).
+  void stop();
+
+ private:
+  void send(std::shared_ptr<DeliveryJob> job);
+
+  boost::asio::io_context io_;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  HttpClientOptions client_options_;
+  std::unique_ptr<HttpClient> client_;  // created and destroyed on the worker thread
+  AttemptSettings attempt_;
+  Done done_;
+  std::thread thread_;
+};
+
+}  // namespace hookline

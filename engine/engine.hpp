@@ -1,0 +1,77 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/redis_link.hpp"
+#include "dispatcher/http_client.hpp"
+#include "engine/dead_letter.hpp"
+#include "engine/dispatch_worker.hpp"
+#include "engine/engine_stats.hpp"
+#include "engine/event.hpp"
+#include "engine/outcome_writer.hpp"
+#include "engine/slot_gate.hpp"
+#include "engine/stream_reader.hpp"
+#include "registry/webhook_cache.hpp"
+
+namespace hookline {
+
+struct EngineOptions {
+  RedisOptions redis;
+  std::string stream = "hookline:events";
+  std::string group = "hookline";
+  std::string consumer;  // stable across restarts; empty: the host name
+  std::string dead_letter_stream = "hookline:dead";
+  std::size_t batch_size = 256;
+  std::chrono::milliseconds block{1000};
+  std::size_t max_in_flight = 4096;  // entries read but without a durable outcome yet
+  int dispatch_threads = 1;
+  HttpClientOptions http;
+  AttemptSettings attempt;
+  EntryLimits limits;
+  std::chrono::milliseconds shutdown_deadline{10000};
+};
+
+// The dispatcher process: reads the stream through the consumer group on the calling thread,
+// filters by each channel's webhook, hands deliveries to dispatch workers (one io_context and
+// curl multi handle each; a channel always goes to the same worker) and has every outcome
+// written by the OutcomeWriter before its entry is acked.
+class Engine {
+ public:
+  Engine(EngineOptions options, WebhookCache& webhooks);
+  ~Engine();
+
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Runs until requestStop(); then lets in-flight deliveries finish up to the shutdown
+  // deadline and writes their outcomes. What is left unfinished stays pending in Redis and is
+  // re-read by a worker with the same consumer name when it starts again.
+  void run();
+  // Thread-safe; returns at once.
+  void requestStop();
+
+  const EngineStats& stats() const { return stats_; }
+  const std::string& consumerName() const { return options_.consumer; }
+  std::size_t inFlight() const { return gate_.used(); }
+
+ private:
+  void handleEntry(StreamEntry& entry);
+  void onAttemptDone(DeliveryJob& job, const DeliveryResult& result);
+  void deadLetter(std::string entry_id, const StreamFields& fields, DeadLetterInfo info);
+  void pauseAfterError(int failures);
+
+  EngineOptions options_;
+  WebhookCache& webhooks_;
+  EngineStats stats_;
+  SlotGate gate_;
+  OutcomeWriter writer_;
+  std::vector<std::unique_ptr<DispatchWorker>> workers_;
+  std::atomic<bool> stop_requested_{false};
+};
+
+}  // namespace hookline

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace hookline {
+
+// Counters of what the engine did since it started; read from any thread.
+struct EngineStats {
+  std::atomic<std::uint64_t> entries_read{0};
+  std::atomic<std::uint64_t> delivered{0};
+  std::atomic<std::uint64_t> filtered{0};       // no webhook, or the kind is not subscribed
+  std::atomic<std::uint64_t> invalid{0};        // malformed entries, dead-lettered
+  std::atomic<std::uint64_t> dead_lettered{0};  // every dead letter, invalid ones included
+  std::atomic<std::uint64_t> attempts_failed{0};
+  std::atomic<std::uint64_t> redis_errors{0};
+};
+
+}  // namespace hookline

@@ -1,0 +1,129 @@
+#include "engine/outcome_writer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <vector>
+
+namespace hookline {
+
+OutcomeWriter::OutcomeWriter(RedisOptions redis, Options options, Written on_written)
+    : link_(std::move(redis)), options_(std::move(options)), on_written_(std::move(on_written)) {}
+
+OutcomeWriter::~OutcomeWriter() {
+  stop(std::chrono::milliseconds(0));
+}
+
+void OutcomeWriter::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void OutcomeWriter::submit(Outcome outcome) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(outcome));
+  }
+  wake_.notify_one();
+}
+
+void OutcomeWriter::stop(std::chrono::milliseconds deadline) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      stopping_ = true;
+      stop_deadline_ = std::chrono::steady_clock::now() + deadline;
+    }
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+}
+
+std::size_t OutcomeWriter::backlog() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
+void OutcomeWriter::run() {
+  std::deque<Outcome> batch;
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty() || (stopping_ && std::chrono::steady_clock::now() >= stop_deadline_)) {
+      if (!queue_.empty()) {
+        spdlog::warn("outcomes left unwritten at stop count={} (entries stay pending)",
+                     queue_.size());
+      }
+      return;
+    }
+    while (!queue_.empty() && batch.size() < options_.batch_size) {
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    lock.unlock();
+    const std::size_t count = batch.size();
+    const bool written = writeBatch(batch);
+    if (written && on_written_) {
+      on_written_(count);
+    }
+    lock.lock();
+    if (!written) {
+      // Put the batch back in front, in order, and pause before trying again.
+      while (!batch.empty()) {
+        queue_.push_front(std::move(batch.back()));
+        batch.pop_back();
+      }
+      wake_.wait_for(lock, options_.retry_pause);
+    }
+    batch.clear();
+  }
+}
+
+bool OutcomeWriter::writeBatch(std::deque<Outcome>& batch) {
+  std::vector<std::string> ack = {"XACK", options_.stream, options_.group};
+  std::size_t commands = 0;
+  for (const auto& outcome : batch) {
+    if (outcome.kind == Outcome::Kind::Ack) {
+      ack.push_back(outcome.entry_id);
+      continue;
+    }
+    std::vector<std::string> add = {"XADD",
+                                    options_.dead_letter_stream,
+                                    "MAXLEN",
+                                    "~",
+                                    std::to_string(options_.dead_letter_max_len),
+                                    "*"};
+    for (const auto& [name, value] : outcome.dead_letter) {
+      add.push_back(name);
+      add.push_back(value);
+    }
+    link_.append({"MULTI"});
+    link_.append(add);
+    link_.append({"XACK", options_.stream, options_.group, outcome.entry_id});
+    link_.append({"EXEC"});
+    commands += 4;
+  }
+  if (ack.size() > 3) {
+    link_.append(ack);
+    ++commands;
+  }
+  if (commands == 0) {
+    return true;
+  }
+
+  auto replies = link_.flush();
+  if (!replies) {
+    spdlog::warn("outcome write failed, will retry count={} error={}", batch.size(),
+                 replies.error().message);
+    return false;
+  }
+  for (const auto& reply : *replies) {
+    if (isErrorReply(reply.get())) {
+      // A command Redis refused will be refused again; report it rather than loop on it.
+      spdlog::error("outcome write refused by Redis error={}", replyString(reply.get()));
+    }
+  }
+  return true;
+}
+
+}  // namespace hookline

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/redis_link.hpp"
+#include "engine/event.hpp"
+
+namespace hookline {
+
+// A final word on one stream entry, to be made durable before the entry is acked.
+struct Outcome {
+  enum class Kind { Ack, DeadLetter };
+
+  Kind kind = Kind::Ack;
+  std::string entry_id;
+  StreamFields dead_letter;  // the dead-letter entry's fields, when kind == DeadLetter
+};
+
+// Writes outcomes to Redis on a thread of its own with its own link: acks are batched into one
+// XACK, and each dead letter is added and its entry acked in one MULTI/EXEC, so an entry is
+// never acked without its dead letter. A write that fails with the link is kept and redone
+// after a short pause, so nothing stays pending because Redis blinked.
+class OutcomeWriter {
+ public:
+  struct Options {
+    std::string stream = "hookline:events";
+    std::string group = "hookline";
+    std::string dead_letter_stream = "hookline:dead";
+    std::size_t dead_letter_max_len = 1'000'000;  // approximate cap (XADD MAXLEN ~)
+    std::size_t batch_size = 512;
+    std::chrono::milliseconds retry_pause{250};
+  };
+  // Called on the writer thread after `count` outcomes became durable.
+  using Written = std::function<void(std::size_t count)>;
+
+  OutcomeWriter(RedisOptions redis, Options options, Written on_written);
+  ~OutcomeWriter();
+
+  OutcomeWriter(const OutcomeWriter&) = delete;
+  OutcomeWriter& operator=(const OutcomeWriter&) = delete;
+
+  void start();
+  // Thread-safe; never blocks on Redis.
+  void submit(Outcome outcome);
+  // Writes what was submitted, trying until `deadline` passes, then ends the thread. Outcomes
+  // still unwritten stay pending in Redis and are re-read by this consumer on restart.
+  void stop(std::chrono::milliseconds deadline);
+  std::size_t backlog() const;
+
+ private:
+  void run();
+  bool writeBatch(std::deque<Outcome>& batch);
+
+  RedisLink link_;
+  Options options_;
+  Written on_written_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Outcome> queue_;
+  bool stopping_ = false;
+  std::chrono::steady_clock::time_point stop_deadline_{};
+  std::thread thread_;
+};
+
+}  // namespace hookline

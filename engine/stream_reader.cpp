@@ -1,0 +1,107 @@
+#include "engine/stream_reader.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace hookline {
+
+StreamReader::StreamReader(RedisLink& link, Options options)
+    : link_(link), options_(std::move(options)) {}
+
+Status StreamReader::ensureGroup() {
+  auto reply =
+      link_.command({"XGROUP", "CREATE", options_.stream, options_.group, "0", "MKSTREAM"});
+  if (!reply) {
+    return reply.error();
+  }
+  if (errorStartsWith(reply->get(), "BUSYGROUP")) {
+    spdlog::debug("consumer group exists stream={} group={}", options_.stream, options_.group);
+    return {};
+  }
+  if (isErrorReply(reply->get())) {
+    return Error{"cannot create consumer group: " + replyString(reply->get())};
+  }
+  spdlog::info("consumer group created stream={} group={} start=0", options_.stream,
+               options_.group);
+  return {};
+}
+
+Expected<std::vector<StreamEntry>> StreamReader::readBatch() {
+  const bool pending = readingOwnPending();
+  std::vector<std::string> args = {"XREADGROUP",      "GROUP", options_.group,
+                                   options_.consumer, "COUNT", std::to_string(options_.batch_size)};
+  if (!pending) {
+    args.push_back("BLOCK");
+    args.push_back(std::to_string(options_.block.count()));
+  }
+  args.push_back("STREAMS");
+  args.push_back(options_.stream);
+  args.push_back(pending_cursor_);
+
+  link_.setReadTimeout(options_.block + link_.options().command_timeout);
+  auto reply = link_.command(args);
+  link_.setReadTimeout(link_.options().command_timeout);
+  if (!reply) {
+    return reply.error();
+  }
+  if (errorStartsWith(reply->get(), "NOGROUP")) {
+    spdlog::warn("consumer group missing, recreating stream={} group={}", options_.stream,
+                 options_.group);
+    if (auto status = ensureGroup(); !status) {
+      return status.error();
+    }
+    return std::vector<StreamEntry>{};
+  }
+  if (isErrorReply(reply->get())) {
+    return Error{"XREADGROUP failed: " + replyString(reply->get())};
+  }
+
+  auto entries = parseReply(reply->get());
+  if (entries && pending) {
+    if (entries->empty()) {
+      pending_cursor_ = ">";
+      spdlog::debug("own pending entries done, reading new ones consumer={}", options_.consumer);
+    } else {
+      pending_cursor_ = entries->back().id;
+    }
+  }
+  return entries;
+}
+
+Expected<std::vector<StreamEntry>> StreamReader::parseReply(const redisReply* reply) const {
+  std::vector<StreamEntry> entries;
+  if (reply->type == REDIS_REPLY_NIL) {
+    return entries;
+  }
+  if (reply->type != REDIS_REPLY_ARRAY) {
+    return Error{"XREADGROUP returned an unexpected reply"};
+  }
+  for (std::size_t s = 0; s < reply->elements; ++s) {
+    const redisReply* stream = reply->element[s];
+    if (stream->type != REDIS_REPLY_ARRAY || stream->elements != 2 ||
+        stream->element[1]->type != REDIS_REPLY_ARRAY) {
+      return Error{"XREADGROUP returned a malformed stream block"};
+    }
+    const redisReply* list = stream->element[1];
+    entries.reserve(entries.size() + list->elements);
+    for (std::size_t i = 0; i < list->elements; ++i) {
+      const redisReply* item = list->element[i];
+      if (item->type != REDIS_REPLY_ARRAY || item->elements != 2) {
+        return Error{"XREADGROUP returned a malformed entry"};
+      }
+      StreamEntry entry;
+      entry.id = replyString(item->element[0]);
+      const redisReply* fields = item->element[1];
+      if (fields->type == REDIS_REPLY_ARRAY) {
+        entry.fields.reserve(fields->elements / 2);
+        for (std::size_t f = 0; f + 1 < fields->elements; f += 2) {
+          entry.fields.emplace_back(replyString(fields->element[f]),
+                                    replyString(fields->element[f + 1]));
+        }
+      }
+      entries.push_back(std::move(entry));
+    }
+  }
+  return entries;
+}
+
+}  // namespace hookline

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "common/expected.hpp"
+#include "common/redis_link.hpp"
+#include "engine/event.hpp"
+
+namespace hookline {
+
+// One entry as read from the group. Empty fields mean Redis no longer has the entry's
+// content (it was deleted or trimmed after being read, while still pending).
+struct StreamEntry {
+  std::string id;
+  StreamFields fields;
+};
+
+// Reads one stream through a consumer group. Owns no thread: the caller's thread blocks in
+// readBatch() for at most the block time plus the link's command timeout.
+class StreamReader {
+ public:
+  struct Options {
+    std::string stream = "hookline:events";
+    std::string group = "hookline";
+    std::string consumer;
+    std::size_t batch_size = 256;
+    std::chrono::milliseconds block{1000};
+  };
+
+  StreamReader(RedisLink& link, Options options);
+
+  // Creates the group if missing. It starts at 0, so entries written before hookline first ran
+  // are delivered; MKSTREAM creates an absent stream; BUSYGROUP means another worker won the
+  // race and counts as success.
+  Status ensureGroup();
+
+  // The next batch. This consumer's own pending entries come first (left by a previous run
+  // under the same name), then new ones. An empty batch means nothing arrived within the block
+  // time. A missing group (stream or group deleted) is recreated and an empty batch returned.
+  Expected<std::vector<StreamEntry>> readBatch();
+
+  bool readingOwnPending() const { return pending_cursor_ != ">"; }
+
+ private:
+  Expected<std::vector<StreamEntry>> parseReply(const redisReply* reply) const;
+
+  RedisLink& link_;
+  Options options_;
+  std::string pending_cursor_ = "0";
+};
+
+}  // namespace hookline

@@ -1,0 +1,530 @@
+#include "dispatcher/http_client.hpp"
+
+#include <stdlib.h>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <curl/curl.h>
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <boost/asio/io_context.hpp>
+
+#include "tools/local_redis.hpp"
+#include "tools/receiver_server.hpp"
+
+namespace hookline {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A self-signed certificate for 127.0.0.1 and its key, written as PEM into a folder of its own.
+class TestCertificate {
+ public:
+  TestCertificate() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "hookline-tls-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      throw std::runtime_error("mkdtemp failed");
+    }
+    directory_ = pattern;
+    cert_file_ = (directory_ / "cert.pem").string();
+    key_file_ = (directory_ / "key.pem").string();
+
+    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_EC_gen("P-256"), EVP_PKEY_free);
+    std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), X509_free);
+    if (!key || !cert) {
+      throw std::runtime_error("cannot make a test key or certificate");
+    }
+    X509_set_version(cert.get(), 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
+    X509_gmtime_adj(X509_getm_notBefore(cert.get()), -60);
+    X509_gmtime_adj(X509_getm_notAfter(cert.get()), 24 * 3600);
+    X509_set_pubkey(cert.get(), key.get());
+    X509_NAME* name = X509_get_subject_name(cert.get());
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>("hookline test"), -1, -1, 0);
+    X509_set_issuer_name(cert.get(), name);
+    addExtension(cert.get(), NID_basic_constraints, "critical,CA:TRUE");
+    addExtension(cert.get(), NID_subject_alt_name, "IP:127.0.0.1");
+    if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) {
+      throw std::runtime_error("cannot sign the test certificate");
+    }
+
+    writePem(cert_file_, [&](FILE* file) { return PEM_write_X509(file, cert.get()); });
+    writePem(key_file_, [&](FILE* file) {
+      return PEM_write_PrivateKey(file, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+    });
+  }
+  ~TestCertificate() {
+    std::error_code ignored;
+    std::filesystem::remove_all(directory_, ignored);
+  }
+
+  const std::string& certFile() const { return cert_file_; }
+  const std::string& keyFile() const { return key_file_; }
+
+ private:
+  static void addExtension(X509* cert, int nid, const char* value) {
+    X509V3_CTX context;
+    X509V3_set_ctx_nodb(&context);
+    X509V3_set_ctx(&context, cert, cert, nullptr, nullptr, 0);
+    X509_EXTENSION* extension = X509V3_EXT_conf_nid(nullptr, &context, nid, value);
+    if (extension == nullptr) {
+      throw std::runtime_error("cannot make a certificate extension");
+    }
+    X509_add_ext(cert, extension, -1);
+    X509_EXTENSION_free(extension);
+  }
+
+  static void writePem(const std::string& path, const std::function<int(FILE*)>& write) {
+    FILE* file = std::fopen(path.c_str(), "w");
+    if (file == nullptr || write(file) == 0) {
+      if (file != nullptr) {
+        std::fclose(file);
+      }
+      throw std::runtime_error("cannot write " + path);
+    }
+    std::fclose(file);
+  }
+
+  std::filesystem::path directory_;
+  std::string cert_file_;
+  std::string key_file_;
+};
+
+class HttpClientTest : public ::testing::Test {
+ protected:
+  // Runs the io_context until `done` holds or `limit` passes; false on the deadline, or when
+  // nothing is left to run while `done` is still false.
+  bool runUntil(const std::function<bool()>& done, std::chrono::milliseconds limit = 15s) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        return false;
+      }
+      io_.restart();
+      if (io_.run_one_until(deadline) == 0 && !done() &&
+          std::chrono::steady_clock::now() < deadline) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  std::unique_ptr<ReceiverServer> startReceiver(ReceiverServer::Handler handler = nullptr,
+                                                ReceiverServer::Options options = {}) {
+    auto receiver = std::make_unique<ReceiverServer>(std::move(options), std::move(handler));
+    receiver->start();
+    return receiver;
+  }
+
+  static DeliveryRequest requestTo(std::string url) {
+    DeliveryRequest request;
+    request.url = std::move(url);
+    request.body = R"({"id":"evt_1","type":"message_status"})";
+    request.allow_http = true;
+    request.connect_timeout = 5s;
+    request.total_timeout = 20s;
+    return request;
+  }
+
+  DeliveryResult sendAndWait(DeliveryRequest request, HttpClient* client = nullptr) {
+    std::optional<DeliveryResult> result;
+    (client ? *client : client_).send(std::move(request), [&](DeliveryResult done) {
+      result = std::move(done);
+    });
+    EXPECT_TRUE(runUntil([&] { return result.has_value(); }, 30s)) << "no completion in time";
+    return result.value_or(DeliveryResult{});
+  }
+
+  boost::asio::io_context io_;
+  HttpClient client_{io_, HttpClientOptions{}};
+};
+
+TEST_F(HttpClientTest, PostsExactBodyAndHeaders) {
+  auto receiver = startReceiver();
+  DeliveryRequest request = requestTo(receiver->url("/hooks/a?x=1"));
+  request.body = std::string("{\"text\":\"caf\xc3\xa9\"}\0\xff tail\r\n", 22);
+  request.headers = {{"webhook-id", "evt_1"},
+                     {"webhook-timestamp", "1714560000"},
+                     {"webhook-signature", "v1,c2lnbmF0dXJl"}};
+
+  const DeliveryResult result = sendAndWait(request);
+
+  EXPECT_EQ(result.curl_code, 0) << result.error;
+  EXPECT_EQ(result.http_status, 200);
+  EXPECT_TRUE(result.succeeded());
+  ASSERT_EQ(receiver->count(), 1u);
+  const ReceivedRequest seen = receiver->requests().front();
+  EXPECT_EQ(seen.method, "POST");
+  EXPECT_EQ(seen.target, "/hooks/a?x=1");
+  EXPECT_EQ(seen.body, request.body);
+  EXPECT_EQ(seen.header("content-length"), std::to_string(request.body.size()));
+  EXPECT_EQ(seen.header("content-type"), "application/json");
+  EXPECT_EQ(seen.header("user-agent"), std::string("hookline/") + HOOKLINE_VERSION);
+  EXPECT_EQ(seen.header("webhook-id"), "evt_1");
+  EXPECT_EQ(seen.header("webhook-timestamp"), "1714560000");
+  EXPECT_EQ(seen.header("webhook-signature"), "v1,c2lnbmF0dXJl");
+  EXPECT_EQ(seen.header("expect"), "");
+  EXPECT_EQ(seen.header("transfer-encoding"), "");
+}
+
+TEST_F(HttpClientTest, KeepsAContentTypeTheCallerGives) {
+  auto receiver = startReceiver();
+  DeliveryRequest request = requestTo(receiver->url("/"));
+  request.headers = {{"Content-Type", "application/cloudevents+json"}};
+
+  ASSERT_TRUE(sendAndWait(request).succeeded());
+
+  const ReceivedRequest seen = receiver->requests().front();
+  int content_types = 0;
+  for (const auto& [name, value] : seen.headers) {
+    content_types += name == "content-type" ? 1 : 0;
+  }
+  EXPECT_EQ(content_types, 1);
+  EXPECT_EQ(seen.header("content-type"), "application/cloudevents+json");
+}
+
+TEST_F(HttpClientTest, ReportsTheReceiversStatus) {
+  for (int status : {200, 404, 503}) {
+    auto receiver = startReceiver([status](const ReceivedRequest&) {
+      ReceiverReply reply;
+      reply.status = status;
+      reply.body = "status body";
+      return reply;
+    });
+
+    const DeliveryResult result = sendAndWait(requestTo(receiver->url("/")));
+
+    EXPECT_EQ(result.curl_code, 0) << result.error;
+    EXPECT_EQ(result.http_status, status);
+    EXPECT_TRUE(result.answered());
+    EXPECT_EQ(result.succeeded(), status == 200);
+    EXPECT_TRUE(result.error.empty());
+  }
+}
+
+TEST_F(HttpClientTest, CapturesRetryAfter) {
+  auto receiver = startReceiver([](const ReceivedRequest& request) {
+    ReceiverReply reply;
+    reply.status = request.target == "/seconds" ? 503 : 429;
+    reply.headers = {
+        {"Retry-After", request.target == "/seconds" ? "120" : "Wed, 21 Oct 2015 07:28:00 GMT"}};
+    return reply;
+  });
+
+  const DeliveryResult seconds = sendAndWait(requestTo(receiver->url("/seconds")));
+  const DeliveryResult date = sendAndWait(requestTo(receiver->url("/date")));
+  auto plain = startReceiver();
+  const DeliveryResult none = sendAndWait(requestTo(plain->url("/")));
+
+  EXPECT_EQ(seconds.http_status, 503);
+  EXPECT_EQ(seconds.retry_after, "120");
+  EXPECT_EQ(date.http_status, 429);
+  EXPECT_EQ(date.retry_after, "Wed, 21 Oct 2015 07:28:00 GMT");
+  EXPECT_EQ(none.retry_after, "");
+}
+
+TEST_F(HttpClientTest, ConnectionRefusedIsACurlErrorNotAStatus) {
+  const int port = freeLoopbackPort();
+
+  const DeliveryResult result =
+      sendAndWait(requestTo("http://127.0.0.1:" + std::to_string(port) + "/"));
+
+  EXPECT_EQ(result.curl_code, CURLE_COULDNT_CONNECT);
+  EXPECT_EQ(result.http_status, 0);
+  EXPECT_FALSE(result.answered());
+  EXPECT_FALSE(result.error.empty());
+}
+
+TEST_F(HttpClientTest, ReceiverSlowerThanTotalTimeoutTimesOut) {
+  auto receiver = startReceiver([](const ReceivedRequest&) {
+    ReceiverReply reply;
+    reply.delay = 5s;
+    return reply;
+  });
+  DeliveryRequest request = requestTo(receiver->url("/"));
+  request.total_timeout = 300ms;
+
+  const DeliveryResult result = sendAndWait(request);
+
+  EXPECT_EQ(result.curl_code, CURLE_OPERATION_TIMEDOUT);
+  EXPECT_EQ(result.http_status, 0);
+  EXPECT_GE(result.duration, 250ms);
+  EXPECT_LT(result.duration, 4s);
+}
+
+TEST_F(HttpClientTest, MeasuresDurationFromHandOffToAnswer) {
+  auto receiver = startReceiver([](const ReceivedRequest&) {
+    ReceiverReply reply;
+    reply.delay = 200ms;
+    return reply;
+  });
+
+  const DeliveryResult result = sendAndWait(requestTo(receiver->url("/")));
+
+  EXPECT_EQ(result.http_status, 200);
+  EXPECT_GE(result.duration, 200ms);
+  EXPECT_LT(result.duration, 10s);
+}
+
+TEST_F(HttpClientTest, DoesNotFollowRedirects) {
+  auto receiver = startReceiver([](const ReceivedRequest& request) {
+    ReceiverReply reply;
+    if (request.target == "/old") {
+      reply.status = 301;
+      reply.headers = {{"Location", "/new"}};
+    }
+    return reply;
+  });
+
+  const DeliveryResult result = sendAndWait(requestTo(receiver->url("/old")));
+
+  EXPECT_EQ(result.curl_code, 0) << result.error;
+  EXPECT_EQ(result.http_status, 301);
+  ASSERT_EQ(receiver->count(), 1u);
+  EXPECT_EQ(receiver->requests().front().target, "/old");
+}
+
+TEST_F(HttpClientTest, RefusesSchemesOtherThanHttp) {
+  auto receiver = startReceiver();
+  const std::string file =
+      (std::filesystem::temp_directory_path() / "hookline-http-client-test.json").string();
+  std::ofstream(file) << "{}";
+
+  for (const std::string& url :
+       {"gopher://127.0.0.1:" + std::to_string(receiver->port()) + "/", "file://" + file}) {
+    const DeliveryResult result = sendAndWait(requestTo(url));
+    EXPECT_EQ(result.curl_code, CURLE_UNSUPPORTED_PROTOCOL) << url << ": " << result.error;
+    EXPECT_EQ(result.http_status, 0);
+  }
+  EXPECT_EQ(receiver->count(), 0u);
+  std::filesystem::remove(file);
+}
+
+TEST_F(HttpClientTest, RefusesPlainHttpUnlessAllowed) {
+  auto receiver = startReceiver();
+  DeliveryRequest request = requestTo(receiver->url("/"));
+  request.allow_http = false;
+
+  const DeliveryResult refused = sendAndWait(request);
+  request.allow_http = true;
+  const DeliveryResult allowed = sendAndWait(request);
+
+  EXPECT_EQ(refused.curl_code, CURLE_UNSUPPORTED_PROTOCOL);
+  EXPECT_EQ(allowed.http_status, 200);
+  EXPECT_EQ(receiver->count(), 1u);
+}
+
+TEST_F(HttpClientTest, RefusesHeadersThatWouldSplitTheHeaderBlock) {
+  auto receiver = startReceiver();
+  DeliveryRequest request = requestTo(receiver->url("/"));
+  request.headers = {{"webhook-id", "evt_1\r\nX-Injected: yes"}};
+  std::optional<DeliveryResult> result;
+
+  client_.send(request, [&](DeliveryResult done) { result = std::move(done); });
+  EXPECT_FALSE(result.has_value()) << "completion ran inside send()";
+  ASSERT_TRUE(runUntil([&] { return result.has_value(); }));
+
+  EXPECT_EQ(result->curl_code, CURLE_BAD_FUNCTION_ARGUMENT);
+  EXPECT_FALSE(result->error.empty());
+  EXPECT_EQ(receiver->count(), 0u);
+}
+
+TEST_F(HttpClientTest, NeverCompletesInsideSend) {
+  auto receiver = startReceiver();
+  bool completed = false;
+
+  client_.send(requestTo(receiver->url("/")), [&](DeliveryResult) { completed = true; });
+
+  EXPECT_FALSE(completed);
+  EXPECT_EQ(client_.inFlight(), 1u);
+  ASSERT_TRUE(runUntil([&] { return completed; }));
+  EXPECT_EQ(client_.inFlight(), 0u);
+}
+
+TEST_F(HttpClientTest, CompletesTwoHundredConcurrentSends) {
+  auto receiver = startReceiver();
+  constexpr int kSends = 200;
+  int succeeded = 0;
+  int finished = 0;
+
+  for (int i = 0; i < kSends; ++i) {
+    DeliveryRequest request = requestTo(receiver->url("/n/" + std::to_string(i)));
+    client_.send(std::move(request), [&](DeliveryResult result) {
+      ++finished;
+      succeeded += result.succeeded() ? 1 : 0;
+    });
+  }
+  EXPECT_EQ(client_.inFlight(), static_cast<std::size_t>(kSends));
+
+  ASSERT_TRUE(runUntil([&] { return finished == kSends; }, 60s)) << finished << " finished";
+  EXPECT_EQ(succeeded, kSends);
+  EXPECT_EQ(receiver->count(), static_cast<std::size_t>(kSends));
+  EXPECT_EQ(client_.inFlight(), 0u);
+}
+
+TEST_F(HttpClientTest, ReusesConnectionsForSequentialSends) {
+  auto receiver = startReceiver();
+
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(sendAndWait(requestTo(receiver->url("/"))).succeeded()) << "send " << i;
+  }
+
+  EXPECT_EQ(receiver->count(), 50u);
+  EXPECT_LE(receiver->acceptedConnections(), 2u);
+}
+
+TEST_F(HttpClientTest, CapsConnectionsAtMaxTotalConnections) {
+  auto receiver = startReceiver([](const ReceivedRequest&) {
+    ReceiverReply reply;
+    reply.delay = 20ms;
+    return reply;
+  });
+  HttpClientOptions options;
+  options.max_total_connections = 2;
+  HttpClient client(io_, options);
+  int succeeded = 0;
+  int finished = 0;
+
+  for (int i = 0; i < 20; ++i) {
+    client.send(requestTo(receiver->url("/")), [&](DeliveryResult result) {
+      ++finished;
+      succeeded += result.succeeded() ? 1 : 0;
+    });
+  }
+
+  ASSERT_TRUE(runUntil([&] { return finished == 20; }, 30s));
+  EXPECT_EQ(succeeded, 20);
+  EXPECT_LE(receiver->acceptedConnections(), 2u);
+}
+
+// B08: glue that waited on a socket only when curl's interest changed let a response that
+// arrives in many small pieces crawl (or time out) on curl's timer.
+TEST_F(HttpClientTest, CompletesASlowlyTrickledLargeResponse) {
+  auto receiver = startReceiver([](const ReceivedRequest&) {
+    ReceiverReply reply;
+    reply.body = std::string(256 * 1024, 'x');
+    reply.trickle_chunk = 1024;
+    reply.trickle_interval = 5ms;
+    return reply;
+  });
+  // Long timeouts, so that curl's own timer (the only other thing that would wake a stalled
+  // transfer) is far away.
+  DeliveryRequest request = requestTo(receiver->url("/"));
+  request.connect_timeout = 20s;
+  request.total_timeout = 20s;
+
+  const DeliveryResult result = sendAndWait(request);
+
+  EXPECT_EQ(result.curl_code, 0) << result.error;
+  EXPECT_EQ(result.http_status, 200);
+  // 256 pieces 5 ms apart take about 1.3 s.
+  EXPECT_LT(result.duration, 10s);
+}
+
+TEST_F(HttpClientTest, ResetByTheReceiverIsACurlError) {
+  auto receiver = startReceiver([](const ReceivedRequest&) {
+    ReceiverReply reply;
+    reply.reset_connection = true;
+    return reply;
+  });
+
+  const DeliveryResult result = sendAndWait(requestTo(receiver->url("/")));
+
+  EXPECT_NE(result.curl_code, 0);
+  EXPECT_EQ(result.http_status, 0);
+  EXPECT_FALSE(result.error.empty());
+}
+
+TEST_F(HttpClientTest, DestroyingTheClientAbortsTransfersWithoutCompletions) {
+  auto receiver = startReceiver([](const ReceivedRequest&) {
+    ReceiverReply reply;
+    reply.hang = true;
+    return reply;
+  });
+  auto client = std::make_unique<HttpClient>(io_, HttpClientOptions{});
+  int completions = 0;
+  for (int i = 0; i < 5; ++i) {
+    client->send(requestTo(receiver->url("/")), [&](DeliveryResult) { ++completions; });
+  }
+  ASSERT_TRUE(runUntil([&] { return receiver->count() == 5; }));
+
+  client.reset();
+  io_.restart();
+  io_.run_for(200ms);
+
+  EXPECT_EQ(completions, 0);
+}
+
+TEST_F(HttpClientTest, ACompletionMayDestroyTheClient) {
+  auto receiver = startReceiver([](const ReceivedRequest& request) {
+    ReceiverReply reply;
+    reply.hang = request.target == "/hang";
+    return reply;
+  });
+  auto client = std::make_unique<HttpClient>(io_, HttpClientOptions{});
+  int completions = 0;
+  client->send(requestTo(receiver->url("/hang")), [&](DeliveryResult) { ++completions; });
+  client->send(requestTo(receiver->url("/")), [&](DeliveryResult) {
+    ++completions;
+    client.reset();
+  });
+
+  ASSERT_TRUE(runUntil([&] { return client == nullptr; }));
+  io_.restart();
+  io_.run_for(100ms);
+
+  EXPECT_EQ(completions, 1);
+}
+
+TEST_F(HttpClientTest, ACompletionMaySendAgain) {
+  auto receiver = startReceiver();
+  int remaining = 5;
+  std::function<void(DeliveryResult)> again = [&](DeliveryResult result) {
+    EXPECT_TRUE(result.succeeded());
+    if (--remaining > 0) {
+      client_.send(requestTo(receiver->url("/")), again);
+    }
+  };
+
+  client_.send(requestTo(receiver->url("/")), again);
+
+  ASSERT_TRUE(runUntil([&] { return remaining == 0; }));
+  EXPECT_EQ(receiver->count(), 5u);
+}
+
+TEST_F(HttpClientTest, VerifiesTlsAgainstTheGivenCaFile) {
+  TestCertificate certificate;
+  ReceiverServer::Options tls;
+  tls.tls_cert_file = certificate.certFile();
+  tls.tls_key_file = certificate.keyFile();
+  auto receiver = startReceiver(nullptr, tls);
+  ASSERT_EQ(receiver->url("/x").rfind("https://", 0), 0u);
+  HttpClientOptions trusting;
+  trusting.ca_file = certificate.certFile();
+  HttpClient trusting_client(io_, trusting);
+  DeliveryRequest request = requestTo(receiver->url("/x"));
+  request.allow_http = false;
+
+  const DeliveryResult trusted = sendAndWait(request, &trusting_client);
+  const DeliveryResult untrusted = sendAndWait(request);
+
+  EXPECT_EQ(trusted.curl_code, 0) << trusted.error;
+  EXPECT_EQ(trusted.http_status, 200);
+  EXPECT_EQ(untrusted.curl_code, CURLE_PEER_FAILED_VERIFICATION) << untrusted.error;
+  EXPECT_EQ(receiver->count(), 1u);
+}
+
+}  // namespace
+}  // namespace hookline

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "common/redis_link.hpp"
+#include "engine/api/api_server.hpp"
+#include "engine/engine.hpp"
+#include "registry/registry_store.hpp"
+#include "registry/webhook_cache.hpp"
+#include "tools/receiver_server.hpp"
+
+namespace hookline::testing {
+
+// The whole product on loopback for one test: the shared redis-server with keys, stream and
+// group under the test's own prefix, a management API on a free port, a receiver, and an
+// engine on its own thread. Everything stops in the destructor.
+class EngineHarness {
+ public:
+  struct Options {
+    ReceiverServer::Handler receiver_handler;  // null: answer 200
+    EngineOptions engine;                      // redis, names and allow_http are filled in
+    bool start_engine = true;
+  };
+
+  explicit EngineHarness(Options options);
+  EngineHarness() : EngineHarness(Options{}) {}
+  ~EngineHarness();
+
+  // The engine is started by the constructor unless Options::start_engine is false.
+  void startEngine();
+  void stopEngine();
+
+  // An account, a channel of it and an API key.
+  std::string createChannel(const std::string& channel_id, const std::string& account = "acme");
+  // Calls setWebhook through the HTTP API; returns the HTTP status.
+  long setWebhook(const std::string& channel_id, const std::string& url, EventMask events);
+
+  std::string apiUrl() const;
+  const std::string& prefix() const { return prefix_; }
+  const std::string& stream() const { return engine_options_.stream; }
+  const std::string& deadLetterStream() const { return engine_options_.dead_letter_stream; }
+  const std::string& group() const { return engine_options_.group; }
+  RedisLink& redis() { return link_; }
+  RegistryStore& store() { return store_; }
+  ReceiverServer& receiver() { return *receiver_; }
+  Engine& engine() { return *engine_; }
+  WebhookCache& webhooks() { return *webhooks_; }
+
+  // The engine's counters and the receiver's count, for failure messages.
+  std::string describe();
+
+  // XPENDING summary count of the group.
+  long long pendingCount();
+  long long streamLength(const std::string& stream);
+
+ private:
+  std::string prefix_;
+  EngineOptions engine_options_;
+  RedisLink link_;
+  RegistryStore store_;
+  std::unique_ptr<ReceiverServer> receiver_;
+  boost::asio::io_context api_io_;
+  std::unique_ptr<ApiServer> api_;
+  std::thread api_thread_;
+  std::unique_ptr<WebhookCache> webhooks_;
+  std::unique_ptr<Engine> engine_;
+  std::thread engine_thread_;
+  std::string api_key_;
+};
+
+}  // namespace hookline::testing

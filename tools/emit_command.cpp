@@ -1,0 +1,77 @@
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+
+#include "tools/commands.hpp"
+#include "tools/event_producer.hpp"
+
+namespace hookline {
+namespace {
+
+struct EmitOptions {
+  std::vector<std::string> channels;
+  std::string type;
+  std::string payload;
+  std::size_t count = 1;
+  double rate = 0;
+};
+
+void runEmit(const CommonOptions& common, const EmitOptions& options) {
+  EmitPlan plan;
+  plan.channels = options.channels;
+  plan.count = options.count;
+  plan.rate = options.rate;
+  if (!options.type.empty() && options.type != "mix") {
+    auto kind = parseEventKind(options.type);
+    if (!kind) {
+      std::cerr << "hookline emit: unknown --type '" << options.type
+                << "' (message_incoming, message_outgoing, message_status, template_update, "
+                   "channel_update or mix)\n";
+      throw CLI::RuntimeError(2);
+    }
+    plan.kind = kind;
+  }
+  if (!options.payload.empty()) {
+    plan.payload = options.payload;
+  }
+
+  RedisLink link(common.redisOptions());
+  const bool terminal = ::isatty(STDERR_FILENO) == 1 && options.count >= 1000;
+  auto progress = [&](std::size_t written) {
+    if (terminal) {
+      std::cerr << "\r" << written << " / " << options.count << " events" << std::flush;
+    }
+  };
+  auto written = emitEvents(link, common.stream, plan, nullptr, progress);
+  if (terminal) {
+    std::cerr << "\n";
+  }
+  if (!written) {
+    std::cerr << "hookline emit: " << written.error().message << "\n";
+    throw CLI::RuntimeError(1);
+  }
+  std::cerr << "emitted " << *written << " events to " << common.stream << "\n";
+}
+
+}  // namespace
+
+void addEmitCommand(CLI::App& app, CommonOptions& common) {
+  auto options = std::make_shared<EmitOptions>();
+  CLI::App* command =
+      app.add_subcommand("emit", "append events to the stream, as a producer would");
+  command->add_option("--channel", options->channels, "channel id (repeat to spread events)")
+      ->required();
+  command->add_option("--type", options->type,
+                      "event kind, or 'mix' for all five in turn (default: mix)");
+  command->add_option("--payload", options->payload,
+                      "JSON object to send (default: realistic built-in samples)");
+  command->add_option("--count", options->count, "how many events")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000'000}));
+  command->add_option("--rate", options->rate, "events per second (default: as fast as possible)")
+      ->check(CLI::Range(0.0, 10'000'000.0));
+  command->callback([&common, options] { runEmit(common, *options); });
+}
+
+}  // namespace hookline

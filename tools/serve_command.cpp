@@ -1,0 +1,176 @@
+#include <spdlog/spdlog.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "engine/api/api_server.hpp"
+#include "engine/engine.hpp"
+#include "registry/webhook_cache.hpp"
+#include "tools/commands.hpp"
+#include "tools/listen_address.hpp"
+#include "tools/stop_signals.hpp"
+
+namespace hookline {
+namespace {
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8080";
+  std::string consumer;
+  bool allow_http = false;
+  std::string ca_file;
+  int dispatch_threads = 1;
+  std::size_t max_in_flight = 4096;
+  std::size_t batch_size = 256;
+  int connect_timeout_ms = 5000;
+  int attempt_timeout_ms = 15000;
+  int shutdown_deadline_ms = 10000;
+  std::size_t body_limit = 64 * 1024;
+};
+
+enum class Role { Both, WorkerOnly, ApiOnly };
+
+void addOptions(CLI::App& command, ServeOptions& options, Role role) {
+  if (role != Role::WorkerOnly) {
+    command.add_option("--listen", options.listen, "API address HOST:PORT")->capture_default_str();
+    command.add_option("--body-limit", options.body_limit, "largest API request body, bytes")
+        ->capture_default_str();
+  }
+  command.add_flag("--allow-http", options.allow_http,
+                   "accept plain-http webhook URLs (local testing only)");
+  if (role != Role::ApiOnly) {
+    command.add_option("--consumer", options.consumer,
+                       "consumer name, stable across restarts (default: the host name)");
+    command.add_option("--ca-file", options.ca_file, "extra trusted CA certificates (PEM)");
+    command.add_option("--dispatch-threads", options.dispatch_threads, "dispatcher threads")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 64));
+    command
+        .add_option("--max-in-flight", options.max_in_flight,
+                    "entries read but not yet settled, in total")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1'000'000));
+    command.add_option("--batch-size", options.batch_size, "entries per stream read")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 10'000));
+    command
+        .add_option("--connect-timeout-ms", options.connect_timeout_ms,
+                    "limit to connect, per attempt")
+        ->capture_default_str()
+        ->check(CLI::Range(100, 600'000));
+    command
+        .add_option("--attempt-timeout-ms", options.attempt_timeout_ms, "limit of a whole attempt")
+        ->capture_default_str()
+        ->check(CLI::Range(100, 600'000));
+    command
+        .add_option("--shutdown-deadline-ms", options.shutdown_deadline_ms,
+                    "how long in-flight deliveries may finish at stop")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 600'000));
+  }
+}
+
+EngineOptions engineOptions(const CommonOptions& common, const ServeOptions& options) {
+  EngineOptions engine;
+  engine.redis = common.redisOptions();
+  engine.stream = common.stream;
+  engine.group = common.group;
+  engine.dead_letter_stream = common.dead_letter_stream;
+  engine.consumer = options.consumer;
+  engine.batch_size = options.batch_size;
+  engine.max_in_flight = options.max_in_flight;
+  engine.dispatch_threads = options.dispatch_threads;
+  engine.http.ca_file = options.ca_file;
+  engine.attempt.connect_timeout = std::chrono::milliseconds(options.connect_timeout_ms);
+  engine.attempt.total_timeout = std::chrono::milliseconds(options.attempt_timeout_ms);
+  engine.attempt.allow_http = options.allow_http;
+  engine.shutdown_deadline = std::chrono::milliseconds(options.shutdown_deadline_ms);
+  return engine;
+}
+
+void runServe(const CommonOptions& common, const ServeOptions& options, Role role) {
+  const RedisOptions redis = common.redisOptions();
+  if (options.allow_http) {
+    spdlog::warn(
+        "--allow-http is on: plain-http webhook URLs are accepted; never use this in "
+        "production");
+  }
+
+  StopSignals::blockInThisThread();
+  boost::asio::io_context api_io;
+  std::unique_ptr<ApiServer> api;
+  std::unique_ptr<WebhookCache> webhooks;
+  std::unique_ptr<Engine> engine;
+
+  if (role != Role::WorkerOnly) {
+    auto address = parseListenAddress(options.listen);
+    if (!address) {
+      throw CLI::ValidationError("--listen", address.error().message);
+    }
+    ApiServerOptions api_options;
+    api_options.host = address->host;
+    api_options.port = address->port;
+    api_options.allow_http = options.allow_http;
+    api_options.body_limit = options.body_limit;
+    api_options.key_prefix = common.key_prefix;
+    api_options.redis = redis;
+    api = std::make_unique<ApiServer>(api_io, api_options);
+    if (auto status = api->start(); !status) {
+      std::cerr << "hookline: " << status.error().message << "\n";
+      throw CLI::RuntimeError(1);
+    }
+    spdlog::info("management API listening address={}:{}", address->host, api->port());
+  }
+
+  if (role != Role::ApiOnly) {
+    webhooks = std::make_unique<WebhookCache>(redis, common.key_prefix);
+    if (auto status = webhooks->start(); !status) {
+      spdlog::warn("webhook cache not loaded yet, retrying error={}", status.error().message);
+    }
+    engine = std::make_unique<Engine>(engineOptions(common, options), *webhooks);
+  }
+
+  // Every part exists before the signal thread can touch it.
+  StopSignals signals([&](int signal_number) {
+    spdlog::info("stop requested signal={}", signal_number);
+    if (engine) {
+      engine->requestStop();
+    }
+    if (api) {
+      boost::asio::post(api_io, [&] { api->stop(); });
+    }
+  });
+
+  std::thread api_thread;
+  if (api) {
+    api_thread = std::thread([&] { api_io.run(); });
+  }
+  if (engine) {
+    engine->run();
+    webhooks->stop();
+  }
+  if (api_thread.joinable()) {
+    api_thread.join();
+  }
+}
+
+void addServe(CLI::App& app, CommonOptions& common, const char* name, const char* description,
+              Role role) {
+  auto options = std::make_shared<ServeOptions>();
+  CLI::App* command = app.add_subcommand(name, description);
+  addOptions(*command, *options, role);
+  command->callback([&common, options, role] { runServe(common, *options, role); });
+}
+
+}  // namespace
+
+void addServeCommands(CLI::App& app, CommonOptions& common) {
+  addServe(app, common, "serve", "the daemon: management API and dispatcher in one process",
+           Role::Both);
+  addServe(app, common, "worker", "the dispatcher alone", Role::WorkerOnly);
+  addServe(app, common, "api", "the management API alone", Role::ApiOnly);
+}
+
+}  // namespace hookline
