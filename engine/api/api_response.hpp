@@ -1,0 +1,42 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "engine/api/field_error.hpp"
+
+namespace hookline {
+
+using ApiRequest = boost::beast::http::request<boost::beast::http::string_body>;
+using ApiResponse = boost::beast::http::response<boost::beast::http::string_body>;
+
+// The messages the published API page promises (DESIGN.md section 1); clients match on them.
+namespace api_message {
+inline constexpr std::string_view kConfigured = "Webhook configured successfully";
+inline constexpr std::string_view kValidation = "Validation error";
+inline constexpr std::string_view kUnauthorized = "Unauthorized";
+inline constexpr std::string_view kInvalidChannel = "Invalid channel";
+inline constexpr std::string_view kInvalidUrl = "Invalid webhook URL";
+inline constexpr std::string_view kRegistrationFailed = "Webhook registration failed";
+// Not on the published page: answers outside the setWebhook contract.
+inline constexpr std::string_view kNotFound = "Not found";
+inline constexpr std::string_view kMethodNotAllowed = "Method not allowed";
+inline constexpr std::string_view kBadRequest = "Bad request";
+inline constexpr std::string_view kHeadersTooLarge = "Request headers too large";
+}  // namespace api_message
+
+// A response with a JSON body; Content-Type and Content-Length are set. The caller sets
+// version and keep-alive to match the request.
+ApiResponse jsonResponse(boost::beast::http::status status, std::string body);
+
+// {"success":false,"message":...} plus "errors":[{"field","reason"}...] when there are any.
+std::string errorBody(std::string_view message, const std::vector<FieldError>& errors = {});
+ApiResponse errorResponse(boost::beast::http::status status, std::string_view message,
+                          const std::vector<FieldError>& errors = {});
+
+}  // namespace hookline

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <string>
+
+#include "common/redis_link.hpp"
+
+namespace hookline {
+
+struct ApiServerOptions {
+  std::string host = "127.0.0.1";
+  unsigned short port = 8080;  // 0: a free port, see ApiServer::port()
+  bool allow_http = false;     // accept plain-http webhook URLs (local testing only)
+  std::size_t body_limit = 64 * 1024;
+  std::string key_prefix = "hookline:";
+  RedisOptions redis;
+  // Extra readiness condition for /readyz besides a Redis PING; empty means none. Called on
+  // an io thread, so it must be quick and thread-safe.
+  std::function<bool()> ready;
+
+  std::size_t header_limit = 8 * 1024;
+  // A request's header, and then its body, must each arrive within this.
+  std::chrono::seconds read_timeout{10};
+  // A kept-alive connection with no new request for this long is closed.
+  std::chrono::seconds idle_timeout{30};
+  std::chrono::seconds write_timeout{10};
+  // After refusing an oversized request the server reads and drops at most this much of the
+  // rest, for at most drain_timeout, so the client gets to read the answer before the close.
+  std::size_t drain_limit = 1024 * 1024;
+  std::chrono::seconds drain_timeout{5};
+  // Connections beyond this are closed as soon as they are accepted.
+  std::size_t max_connections = 1024;
+};
+
+}  // namespace hookline

@@ -1,0 +1,107 @@
+#include "engine/api/set_webhook_handler.hpp"
+
+#include <chrono>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+#include <boost/beast/http/field.hpp>
+#include <nlohmann/json.hpp>
+
+#include "engine/api/set_webhook_request.hpp"
+
+namespace hookline {
+namespace {
+
+namespace http = boost::beast::http;
+
+constexpr std::string_view kApiKeyHeader = "X-API-Key";
+
+std::int64_t nowMs() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
+}
+
+// The published fields, plus the signing secret when this call created the webhook: the one
+// time the customer sees it (DESIGN.md section 1 lets data grow).
+std::string successBody(const WebhookConfig& config, bool created) {
+  nlohmann::ordered_json events = nlohmann::ordered_json::object();
+  for (EventKind kind : kAllEventKinds) {
+    events[std::string(eventKindName(kind))] = config.wants(kind);
+  }
+  nlohmann::ordered_json data = {
+      {"channel_id", config.channel_id}, {"url", config.url}, {"events", events}};
+  if (created) {
+    data["secret"] = config.secret;
+  }
+  nlohmann::ordered_json json = {
+      {"success", true}, {"message", api_message::kConfigured}, {"data", std::move(data)}};
+  return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+}  // namespace
+
+SetWebhookHandler::SetWebhookHandler(RedisOptions redis, std::string key_prefix, UrlRules rules)
+    : rules_(rules), link_(std::move(redis)), store_(link_, std::move(key_prefix)) {}
+
+ApiResponse SetWebhookHandler::handle(std::string_view channel_id, const ApiRequest& request) {
+  // A repeated X-API-Key header is ambiguous; it is treated like a missing one.
+  if (request.count(kApiKeyHeader) != 1) {
+    return errorResponse(http::status::unauthorized, api_message::kUnauthorized);
+  }
+  const std::string_view key = request[kApiKeyHeader];
+
+  std::unique_lock lock(mutex_);
+  auto account = store_.accountForKey(key);
+  if (!account) {
+    return storeFailed("authenticating", account.error());
+  }
+  if (!account->has_value()) {
+    return errorResponse(http::status::unauthorized, api_message::kUnauthorized);
+  }
+  auto owner = store_.channelAccount(channel_id);
+  if (!owner) {
+    return storeFailed("looking up the channel", owner.error());
+  }
+  if (!owner->has_value() || **owner != **account) {
+    return errorResponse(http::status::not_found, api_message::kInvalidChannel);
+  }
+  lock.unlock();
+
+  if (!isJsonContentType(request[http::field::content_type])) {
+    return errorResponse(http::status::bad_request, api_message::kValidation,
+                         {{"Content-Type", "must be application/json"}});
+  }
+  auto parsed = parseSetWebhookBody(request.body(), rules_);
+  if (!parsed) {
+    const auto& rejection = parsed.error();
+    return errorResponse(http::status::bad_request,
+                         rejection.problem == BodyProblem::InvalidUrl ? api_message::kInvalidUrl
+                                                                      : api_message::kValidation,
+                         rejection.errors);
+  }
+
+  WebhookConfig config;
+  config.channel_id = std::string(channel_id);
+  config.url = std::move(parsed->url);
+  config.events = parsed->events;
+  config.updated_at_ms = nowMs();
+  lock.lock();
+  auto stored = store_.putWebhook(config);
+  lock.unlock();
+  if (!stored) {
+    return storeFailed("storing the webhook", stored.error());
+  }
+
+  spdlog::info("webhook configured channel={} events={} created={}", config.channel_id,
+               static_cast<unsigned>(config.events.bits()), stored->created);
+  return jsonResponse(http::status::ok, successBody(stored->config, stored->created));
+}
+
+ApiResponse SetWebhookHandler::storeFailed(std::string_view step, const Error& error) {
+  const auto failures = store_failures_.fetch_add(1, std::memory_order_relaxed) + 1;
+  spdlog::warn("setWebhook store failure step=\"{}\" reason=\"{}\" failures={}", step,
+               error.message, failures);
+  return errorResponse(http::status::service_unavailable, api_message::kRegistrationFailed);
+}
+
+}  // namespace hookline

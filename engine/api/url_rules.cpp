@@ -1,0 +1,162 @@
+#include "engine/api/url_rules.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <curl/curl.h>
+
+namespace hookline {
+namespace {
+
+struct CurlUrlDeleter {
+  void operator()(CURLU* handle) const noexcept { curl_url_cleanup(handle); }
+};
+using CurlUrl = std::unique_ptr<CURLU, CurlUrlDeleter>;
+
+struct CurlStringDeleter {
+  void operator()(char* text) const noexcept { curl_free(text); }
+};
+using CurlString = std::unique_ptr<char, CurlStringDeleter>;
+
+// One part of a parsed URL; nullopt when curl says the part is absent.
+std::optional<std::string> urlPart(CURLU* handle, CURLUPart part) {
+  char* raw = nullptr;
+  if (curl_url_get(handle, part, &raw, 0) != CURLUE_OK || raw == nullptr) {
+    return std::nullopt;
+  }
+  CurlString owned(raw);
+  return std::string(owned.get());
+}
+
+bool isSchemeChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+         c == '-' || c == '.';
+}
+
+// The "scheme" of "scheme:...", or an empty view when the text does not start with one.
+std::string_view schemeOf(std::string_view url) {
+  const auto colon = url.find(':');
+  if (colon == 0 || colon == std::string_view::npos) {
+    return {};
+  }
+  const auto scheme = url.substr(0, colon);
+  if (!std::isalpha(static_cast<unsigned char>(scheme.front()))) {
+    return {};
+  }
+  for (char c : scheme) {
+    if (!isSchemeChar(c)) {
+      return {};
+    }
+  }
+  return scheme;
+}
+
+// "scheme://authority..." with a non-empty authority. curl alone would read "https:/host" and
+// "https:///host" as URLs of host "host"; a webhook URL is written out in full.
+bool hasAuthority(std::string_view url, std::string_view scheme) {
+  const auto rest = url.substr(scheme.size() + 1);
+  return rest.size() > 2 && rest.starts_with("//") && rest[2] != '/' && rest[2] != '?' &&
+         rest[2] != '#';
+}
+
+std::string_view authorityOf(std::string_view url) {
+  const auto start = url.find("://") + 3;
+  const auto end = url.find_first_of("/?#", start);
+  return url.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+}
+
+bool hasControlOrSpace(std::string_view url) {
+  for (char c : url) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte == 0x7F) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool schemeAllowed(std::string scheme, const UrlRules& rules) {
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return scheme == "https" || (rules.allow_http && scheme == "http");
+}
+
+Error schemeError(const UrlRules& rules) {
+  return Error{rules.allow_http ? "must use http or https" : "must use https"};
+}
+
+}  // namespace
+
+Status checkWebhookUrl(std::string_view url, const UrlRules& rules) {
+  if (url.size() > rules.max_length) {
+    return Error{"must be at most " + std::to_string(rules.max_length) + " bytes"};
+  }
+  if (url.empty()) {
+    return Error{"must not be empty"};
+  }
+  if (hasControlOrSpace(url)) {
+    return Error{"must not contain spaces or control characters"};
+  }
+  const auto scheme = schemeOf(url);
+  if (scheme.empty()) {
+    return Error{"must be an absolute URL"};
+  }
+  if (!schemeAllowed(std::string(scheme), rules)) {
+    return schemeError(rules);
+  }
+  if (!hasAuthority(url, scheme)) {
+    return Error{"must be an absolute URL"};
+  }
+  if (url.find('#') != std::string_view::npos) {
+    return Error{"must not contain a fragment"};
+  }
+  if (authorityOf(url).find('@') != std::string_view::npos) {
+    return Error{"must not contain user information"};
+  }
+
+  CurlUrl handle(curl_url());
+  if (!handle) {
+    return Error{"could not be checked"};
+  }
+  const std::string text(url);
+  switch (curl_url_set(handle.get(), CURLUPART_URL, text.c_str(), 0)) {
+    case CURLUE_OK:
+      break;
+    case CURLUE_BAD_SCHEME:
+    case CURLUE_UNSUPPORTED_SCHEME:
+      return schemeError(rules);
+    case CURLUE_BAD_PORT_NUMBER:
+      return Error{"has an invalid port"};
+    case CURLUE_NO_HOST:
+    case CURLUE_BAD_HOSTNAME:
+    case CURLUE_BAD_IPV6:
+      return Error{"has no valid host"};
+    default:
+      return Error{"is not a valid URL"};
+  }
+
+  const auto parsed_scheme = urlPart(handle.get(), CURLUPART_SCHEME);
+  if (!parsed_scheme || !schemeAllowed(*parsed_scheme, rules)) {
+    return schemeError(rules);
+  }
+  const auto host = urlPart(handle.get(), CURLUPART_HOST);
+  if (!host || host->empty()) {
+    return Error{"has no valid host"};
+  }
+  if (urlPart(handle.get(), CURLUPART_USER) || urlPart(handle.get(), CURLUPART_PASSWORD) ||
+      urlPart(handle.get(), CURLUPART_OPTIONS)) {
+    return Error{"must not contain user information"};
+  }
+  if (urlPart(handle.get(), CURLUPART_FRAGMENT)) {
+    return Error{"must not contain a fragment"};
+  }
+  if (const auto port = urlPart(handle.get(), CURLUPART_PORT); port && *port == "0") {
+    return Error{"has an invalid port"};
+  }
+  return {};
+}
+
+}  // namespace hookline
