@@ -9,16 +9,21 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "dispatcher/http_client.hpp"
 #include "engine/event.hpp"
 
 namespace hookline {
 
-// One event on its way to a webhook.
+// One attempt of one event on its way to a webhook.
 struct DeliveryJob {
   Event event;
   std::string url;
+  std::vector<std::string> secrets;  // signing secrets, newest first
+  int attempt = 1;                   // 1 for the first try
+  std::string retry_id;              // set when this attempt comes from the retry store
+  std::string stream;
 };
 
 // Limits of one attempt, from configuration.

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -12,6 +13,8 @@
 
 namespace hookline {
 namespace {
+
+constexpr std::size_t kRetryClaimBatch = 256;
 
 std::string hostName() {
   char name[256] = {};
@@ -36,8 +39,10 @@ Engine::Engine(EngineOptions options, WebhookCache& webhooks)
       writer_(options_.redis,
               OutcomeWriter::Options{.stream = options_.stream,
                                      .group = options_.group,
-                                     .dead_letter_stream = options_.dead_letter_stream},
-              [this](std::size_t count) { gate_.release(count); }) {
+                                     .key_prefix = options_.key_prefix},
+              [this](std::size_t count) { gate_.release(count); }),
+      retry_policy_(options_.retry),
+      retry_store_(options_.key_prefix) {
   if (options_.consumer.empty()) {
     options_.consumer = hostName();
   }
@@ -50,6 +55,10 @@ Engine::Engine(EngineOptions options, WebhookCache& webhooks)
 }
 
 Engine::~Engine() {
+  requestStop();
+  if (retry_thread_.joinable()) {
+    retry_thread_.join();
+  }
   for (auto& worker : workers_) {
     worker->stop();
   }
@@ -66,6 +75,7 @@ void Engine::run() {
   for (auto& worker : workers_) {
     worker->start();
   }
+  retry_thread_ = std::thread([this] { pollRetries(); });
 
   RedisLink link(options_.redis);
   StreamReader reader(link, StreamReader::Options{.stream = options_.stream,
@@ -82,11 +92,11 @@ void Engine::run() {
     if (!group_ready) {
       if (auto status = reader.ensureGroup(); !status) {
         stats_.redis_errors++;
-        pauseAfterError(++failures);
-        if (failures == 1 || failures % 10 == 0) {
-          spdlog::warn("cannot prepare consumer group error={} failures={}", status.error().message,
-                       failures);
+        if (failures == 0 || (failures + 1) % 10 == 0) {
+          spdlog::warn("cannot prepare consumer group error={} failures={}",
+                       status.error().message, failures + 1);
         }
+        pauseAfterError(++failures);
         continue;
       }
       group_ready = true;
@@ -114,17 +124,21 @@ void Engine::run() {
     }
   }
 
+  retry_thread_.join();
   spdlog::info("engine stopping in_flight={} deadline_ms={}", gate_.used(),
                options_.shutdown_deadline.count());
   if (!gate_.waitUntilEmpty(options_.shutdown_deadline)) {
-    spdlog::warn("shutdown deadline passed in_flight={} (left pending for restart)", gate_.used());
+    spdlog::warn("shutdown deadline passed in_flight={} (stream entries stay pending for a "
+                 "restart; claimed retries fall due again after their lease)",
+                 gate_.used());
   }
   for (auto& worker : workers_) {
     worker->stop();
   }
   writer_.stop(std::chrono::milliseconds(2000));
-  spdlog::info("engine stopped delivered={} filtered={} dead_lettered={}", stats_.delivered.load(),
-               stats_.filtered.load(), stats_.dead_lettered.load());
+  spdlog::info("engine stopped delivered={} filtered={} retries_scheduled={} dead_lettered={}",
+               stats_.delivered.load(), stats_.filtered.load(), stats_.retries_scheduled.load(),
+               stats_.dead_lettered.load());
 }
 
 void Engine::handleEntry(StreamEntry& entry) {
@@ -143,52 +157,208 @@ void Engine::handleEntry(StreamEntry& entry) {
   auto webhook = webhooks_.find(parsed->channel_id);
   if (!webhook || !webhook->wants(parsed->kind)) {
     stats_.filtered++;
-    writer_.submit(Outcome{.kind = Outcome::Kind::Ack, .entry_id = entry.id});
+    writer_.submit(Outcome{.ack_entry_id = entry.id});
     return;
   }
+  dispatch(DeliveryJob{.event = std::move(parsed).value(),
+                       .url = webhook->url,
+                       .secrets = webhook->activeSecrets(nowMillis()),
+                       .attempt = 1,
+                       .stream = options_.stream});
+}
 
-  const std::size_t index = std::hash<std::string>{}(parsed->channel_id) % workers_.size();
-  workers_[index]->submit(DeliveryJob{.event = std::move(parsed).value(), .url = webhook->url});
+void Engine::dispatch(DeliveryJob job) {
+  const std::size_t index = std::hash<std::string>{}(job.event.channel_id) % workers_.size();
+  workers_[index]->submit(std::move(job));
 }
 
 // Runs on a dispatch worker's thread.
 void Engine::onAttemptDone(DeliveryJob& job, const DeliveryResult& result) {
   const AttemptOutcome outcome = classifyAttempt(result);
+  const std::string detail = describeResult(result);
+  Outcome settled;
+  if (job.retry_id.empty()) {
+    settled.ack_entry_id = job.event.entry_id;
+  }
+
   if (outcome == AttemptOutcome::Delivered) {
     stats_.delivered++;
-    spdlog::debug("delivered event={} channel={} status={} duration_us={}", job.event.event_id,
-                  job.event.channel_id, result.http_status, result.duration.count());
-    writer_.submit(Outcome{.kind = Outcome::Kind::Ack, .entry_id = job.event.entry_id});
+    spdlog::debug("delivered event={} channel={} attempt={} status={} duration_us={}",
+                  job.event.event_id, job.event.channel_id, job.attempt, result.http_status,
+                  result.duration.count());
+    settle(job, settled);
+    settled.writes.push_back(attemptRecord(job, result, "delivered"));
+    writer_.submit(std::move(settled));
     return;
   }
 
   stats_.attempts_failed++;
-  // TODO: retry on schedule instead of dead-lettering retriable failures (durable retries).
-  const std::string detail = describeResult(result);
-  spdlog::error("delivery failed, dead-lettered event={} channel={} outcome={} result={}",
-                job.event.event_id, job.event.channel_id, attemptOutcomeName(outcome), detail);
-  deadLetter(job.event.entry_id, eventFields(job.event),
-             DeadLetterInfo{.reason = "delivery failed", .detail = detail, .attempts = 1});
+  if (outcome == AttemptOutcome::Retry) {
+    const auto now = std::chrono::system_clock::now();
+    if (auto delay = retry_policy_.nextDelay(job.attempt, result, now)) {
+      stats_.retries_scheduled++;
+      spdlog::warn("delivery failed, retry scheduled event={} channel={} attempt={} result={} "
+                   "delay_ms={}",
+                   job.event.event_id, job.event.channel_id, job.attempt, detail,
+                   delay->count());
+      RetryItem item{.id = job.retry_id.empty() ? job.stream + "/" + job.event.entry_id
+                                                : job.retry_id,
+                     .stream = job.stream,
+                     .event = job.event,
+                     .attempts = job.attempt,
+                     .last_result = detail};
+      for (auto& command : retry_store_.scheduleCommands(item, nowMillis() + delay->count())) {
+        settled.writes.push_back(std::move(command));
+      }
+      settled.writes.push_back(attemptRecord(job, result, "retry"));
+      writer_.submit(std::move(settled));
+      return;
+    }
+  }
+
+  DeadLetterInfo info{.detail = detail, .attempts = job.attempt};
+  switch (outcome) {
+    case AttemptOutcome::Retry:
+      info.reason = "retries exhausted";
+      break;
+    case AttemptOutcome::Gone:
+      info.reason = "webhook gone (410)";
+      settled.disable_channel = job.event.channel_id;
+      settled.disable_reason = "receiver answered 410 Gone";
+      stats_.webhooks_disabled++;
+      break;
+    default:
+      info.reason = "rejected by receiver";
+      break;
+  }
+  stats_.dead_lettered++;
+  spdlog::error("delivery failed, dead-lettered event={} channel={} attempt={} reason={} "
+                "result={}",
+                job.event.event_id, job.event.channel_id, job.attempt, info.reason, detail);
+  settle(job, settled);
+  settled.writes.push_back(attemptRecord(job, result, "dead"));
+  settled.writes.push_back(deadLetterCommand(eventFields(job.event), job.event.entry_id, info));
+  writer_.submit(std::move(settled));
+}
+
+void Engine::settle(const DeliveryJob& job, Outcome& outcome) const {
+  if (job.retry_id.empty()) {
+    return;
+  }
+  for (auto& command : retry_store_.removeCommands(job.retry_id)) {
+    outcome.writes.push_back(std::move(command));
+  }
+}
+
+// The retry thread: claims due retries while there are free slots.
+void Engine::pollRetries() {
+  RedisLink link(options_.redis);
+  // A claimed retry must be settled well before its lease ends, or another worker takes it.
+  const auto lease = options_.attempt.total_timeout * 2 + std::chrono::seconds(30);
+  int failures = 0;
+  while (!stop_requested_.load()) {
+    const std::size_t slots = gate_.tryAcquire(kRetryClaimBatch);
+    if (slots == 0) {
+      sleepUnlessStopped(options_.retry_poll);
+      continue;
+    }
+    auto claimed = retry_store_.claimDue(link, slots, nowMillis(), lease);
+    if (!claimed) {
+      gate_.release(slots);
+      stats_.redis_errors++;
+      if (failures == 0 || (failures + 1) % 10 == 0) {
+        spdlog::warn("retry store read failed error={}", claimed.error().message);
+      }
+      pauseAfterError(++failures);
+      continue;
+    }
+    failures = 0;
+    gate_.release(slots - claimed->size());
+    for (auto& item : *claimed) {
+      startRetry(std::move(item));
+    }
+    if (claimed->size() < slots) {
+      sleepUnlessStopped(options_.retry_poll);
+    }
+  }
+}
+
+void Engine::startRetry(RetryItem item) {
+  auto webhook = webhooks_.find(item.event.channel_id);
+  if (!webhook || !webhook->wants(item.event.kind)) {
+    stats_.unsubscribed++;
+    spdlog::info("retry dropped, channel no longer subscribed event={} channel={} type={}",
+                 item.event.event_id, item.event.channel_id, eventKindName(item.event.kind));
+    Outcome outcome;
+    outcome.writes = retry_store_.removeCommands(item.id);
+    DeliveryJob job{.event = item.event, .attempt = item.attempts + 1, .retry_id = item.id};
+    outcome.writes.push_back(attemptRecord(job, DeliveryResult{}, "unsubscribed"));
+    writer_.submit(std::move(outcome));
+    return;
+  }
+  dispatch(DeliveryJob{.event = std::move(item.event),
+                       .url = webhook->url,
+                       .secrets = webhook->activeSecrets(nowMillis()),
+                       .attempt = item.attempts + 1,
+                       .retry_id = item.id,
+                       .stream = item.stream});
+}
+
+RedisCommand Engine::attemptRecord(const DeliveryJob& job, const DeliveryResult& result,
+                                   std::string_view outcome) const {
+  nlohmann::json record = {{"at_ms", nowMillis()},
+                           {"event_id", job.event.event_id},
+                           {"type", eventKindName(job.event.kind)},
+                           {"attempt", job.attempt},
+                           {"outcome", outcome},
+                           {"duration_ms", result.duration.count() / 1000.0}};
+  if (result.http_status != 0) {
+    record["status"] = result.http_status;
+  }
+  if (result.curl_code != 0) {
+    record["error"] = describeResult(result);
+  }
+  // LPUSH then LTRIM in one script keeps the newest attempt_history records.
+  return {"EVAL",
+          "redis.call('LPUSH', KEYS[1], ARGV[1]) "
+          "redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)",
+          "1",
+          options_.key_prefix + "attempts:" + job.event.channel_id,
+          record.dump(),
+          std::to_string(options_.attempt_history)};
+}
+
+RedisCommand Engine::deadLetterCommand(const StreamFields& fields, std::string_view entry_id,
+                                       const DeadLetterInfo& info) const {
+  RedisCommand add = {"XADD", options_.dead_letter_stream, "MAXLEN", "~", "1000000", "*"};
+  for (auto& [name, value] : deadLetterFields(fields, options_.stream, entry_id, info,
+                                              nowMillis())) {
+    add.push_back(name);
+    add.push_back(value);
+  }
+  return add;
 }
 
 void Engine::deadLetter(std::string entry_id, const StreamFields& fields, DeadLetterInfo info) {
   stats_.dead_lettered++;
   Outcome outcome;
-  outcome.kind = Outcome::Kind::DeadLetter;
-  outcome.dead_letter = deadLetterFields(fields, options_.stream, entry_id, info, nowMillis());
-  outcome.entry_id = std::move(entry_id);
+  outcome.writes.push_back(deadLetterCommand(fields, entry_id, info));
+  outcome.ack_entry_id = std::move(entry_id);
   writer_.submit(std::move(outcome));
 }
 
 void Engine::pauseAfterError(int failures) {
   // Capped exponential backoff with jitter: 100 ms, 200 ms, ... up to 5 s.
   const auto base = std::min<std::int64_t>(5000, 100LL << std::min(failures, 6));
-  const auto jitter = static_cast<std::int64_t>(
-                          std::hash<std::thread::id>{}(std::this_thread::get_id()) + nowMillis()) %
-                      (base / 4 + 1);
-  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(base + jitter);
+  const auto jitter = nowMillis() % (base / 4 + 1);
+  sleepUnlessStopped(std::chrono::milliseconds(base + jitter));
+}
+
+void Engine::sleepUnlessStopped(std::chrono::milliseconds duration) {
+  const auto until = std::chrono::steady_clock::now() + duration;
   while (!stop_requested_.load() && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min<std::int64_t>(
+        20, std::max<std::int64_t>(1, duration.count()))));
   }
 }
 

@@ -5,15 +5,19 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include "common/redis_link.hpp"
 #include "dispatcher/http_client.hpp"
+#include "dispatcher/retry_policy.hpp"
 #include "engine/dead_letter.hpp"
 #include "engine/dispatch_worker.hpp"
 #include "engine/engine_stats.hpp"
 #include "engine/event.hpp"
 #include "engine/outcome_writer.hpp"
+#include "engine/retry_store.hpp"
 #include "engine/slot_gate.hpp"
 #include "engine/stream_reader.hpp"
 #include "registry/webhook_cache.hpp"
@@ -34,12 +38,19 @@ struct EngineOptions {
   AttemptSettings attempt;
   EntryLimits limits;
   std::chrono::milliseconds shutdown_deadline{10000};
+  std::string key_prefix = "hookline:";  // registry, retry store and attempt history keys
+  RetrySchedule retry;
+  std::size_t attempt_history = 1000;  // attempts kept per channel
+  // How often the retry store is checked for due items (a retry fires within this of its time).
+  std::chrono::milliseconds retry_poll{200};
 };
 
 // The dispatcher process: reads the stream through the consumer group on the calling thread,
 // filters by each channel's webhook, hands deliveries to dispatch workers (one io_context and
 // curl multi handle each; a channel always goes to the same worker) and has every outcome
-// written by the OutcomeWriter before its entry is acked.
+// written by the OutcomeWriter before its entry is acked. A failed attempt that may succeed
+// later moves to the retry store in Redis (acked in the same transaction); a retry thread
+// claims due retries and sends them with the channel's configuration of that moment.
 class Engine {
  public:
   Engine(EngineOptions options, WebhookCache& webhooks);
@@ -61,9 +72,19 @@ class Engine {
 
  private:
   void handleEntry(StreamEntry& entry);
+  void dispatch(DeliveryJob job);
   void onAttemptDone(DeliveryJob& job, const DeliveryResult& result);
+  void pollRetries();
+  void startRetry(RetryItem item);
+  // The writes that end a job's life in the retry store, when it came from there.
+  void settle(const DeliveryJob& job, Outcome& outcome) const;
+  RedisCommand attemptRecord(const DeliveryJob& job, const DeliveryResult& result,
+                             std::string_view outcome) const;
+  RedisCommand deadLetterCommand(const StreamFields& fields, std::string_view entry_id,
+                                 const DeadLetterInfo& info) const;
   void deadLetter(std::string entry_id, const StreamFields& fields, DeadLetterInfo info);
   void pauseAfterError(int failures);
+  void sleepUnlessStopped(std::chrono::milliseconds duration);
 
   EngineOptions options_;
   WebhookCache& webhooks_;
@@ -71,6 +92,9 @@ class Engine {
   SlotGate gate_;
   OutcomeWriter writer_;
   std::vector<std::unique_ptr<DispatchWorker>> workers_;
+  RetryPolicy retry_policy_;
+  RetryStore retry_store_;
+  std::thread retry_thread_;
   std::atomic<bool> stop_requested_{false};
 };
 

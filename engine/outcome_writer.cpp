@@ -4,6 +4,8 @@
 
 #include <vector>
 
+#include "registry/registry_store.hpp"
+
 namespace hookline {
 
 OutcomeWriter::OutcomeWriter(RedisOptions redis, Options options, Written on_written)
@@ -80,47 +82,53 @@ void OutcomeWriter::run() {
 }
 
 bool OutcomeWriter::writeBatch(std::deque<Outcome>& batch) {
-  std::vector<std::string> ack = {"XACK", options_.stream, options_.group};
+  RedisCommand ack = {"XACK", options_.stream, options_.group};
   std::size_t commands = 0;
   for (const auto& outcome : batch) {
-    if (outcome.kind == Outcome::Kind::Ack) {
-      ack.push_back(outcome.entry_id);
+    if (outcome.writes.empty()) {
+      if (!outcome.ack_entry_id.empty()) {
+        ack.push_back(outcome.ack_entry_id);
+      }
       continue;
     }
-    std::vector<std::string> add = {"XADD",
-                                    options_.dead_letter_stream,
-                                    "MAXLEN",
-                                    "~",
-                                    std::to_string(options_.dead_letter_max_len),
-                                    "*"};
-    for (const auto& [name, value] : outcome.dead_letter) {
-      add.push_back(name);
-      add.push_back(value);
-    }
     link_.append({"MULTI"});
-    link_.append(add);
-    link_.append({"XACK", options_.stream, options_.group, outcome.entry_id});
+    for (const auto& write : outcome.writes) {
+      link_.append(write);
+    }
+    if (!outcome.ack_entry_id.empty()) {
+      link_.append({"XACK", options_.stream, options_.group, outcome.ack_entry_id});
+    }
     link_.append({"EXEC"});
-    commands += 4;
+    ++commands;
   }
   if (ack.size() > 3) {
     link_.append(ack);
     ++commands;
   }
-  if (commands == 0) {
-    return true;
+  if (commands > 0) {
+    auto replies = link_.flush();
+    if (!replies) {
+      spdlog::warn("outcome write failed, will retry count={} error={}", batch.size(),
+                   replies.error().message);
+      return false;
+    }
+    for (const auto& reply : *replies) {
+      if (isErrorReply(reply.get())) {
+        // A command Redis refused will be refused again; report it rather than loop on it.
+        spdlog::error("outcome write refused by Redis error={}", replyString(reply.get()));
+      }
+    }
   }
 
-  auto replies = link_.flush();
-  if (!replies) {
-    spdlog::warn("outcome write failed, will retry count={} error={}", batch.size(),
-                 replies.error().message);
-    return false;
-  }
-  for (const auto& reply : *replies) {
-    if (isErrorReply(reply.get())) {
-      // A command Redis refused will be refused again; report it rather than loop on it.
-      spdlog::error("outcome write refused by Redis error={}", replyString(reply.get()));
+  for (const auto& outcome : batch) {
+    if (outcome.disable_channel.empty()) {
+      continue;
+    }
+    RegistryStore store(link_, options_.key_prefix);
+    if (auto status = store.disableWebhook(outcome.disable_channel, outcome.disable_reason);
+        !status) {
+      spdlog::error("cannot disable webhook channel={} error={}", outcome.disable_channel,
+                    status.error().message);
     }
   }
   return true;

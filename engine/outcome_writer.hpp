@@ -14,26 +14,28 @@
 
 namespace hookline {
 
-// A final word on one stream entry, to be made durable before the entry is acked.
-struct Outcome {
-  enum class Kind { Ack, DeadLetter };
+using RedisCommand = std::vector<std::string>;
 
-  Kind kind = Kind::Ack;
-  std::string entry_id;
-  StreamFields dead_letter;  // the dead-letter entry's fields, when kind == DeadLetter
+// What to make durable for one settled attempt or entry: writes (a dead letter, a retry
+// schedule, an attempt record) and the stream entry to ack, all in one MULTI/EXEC, so an entry
+// is never acked without what explains it.
+struct Outcome {
+  std::string ack_entry_id;  // empty: nothing to ack (a retry item settled)
+  std::vector<RedisCommand> writes;
+  // After the writes: mark this channel's webhook disabled (the receiver answered 410).
+  std::string disable_channel;
+  std::string disable_reason;
 };
 
-// Writes outcomes to Redis on a thread of its own with its own link: acks are batched into one
-// XACK, and each dead letter is added and its entry acked in one MULTI/EXEC, so an entry is
-// never acked without its dead letter. A write that fails with the link is kept and redone
+// Writes outcomes to Redis on a thread of its own with its own link: bare acks are batched into
+// one XACK; an outcome with writes runs them and its ack in one MULTI/EXEC. A write that fails with the link is kept and redone
 // after a short pause, so nothing stays pending because Redis blinked.
 class OutcomeWriter {
  public:
   struct Options {
     std::string stream = "hookline:events";
     std::string group = "hookline";
-    std::string dead_letter_stream = "hookline:dead";
-    std::size_t dead_letter_max_len = 1'000'000;  // approximate cap (XADD MAXLEN ~)
+    std::string key_prefix = "hookline:";  // of the registry, to disable webhooks
     std::size_t batch_size = 512;
     std::chrono::milliseconds retry_pause{250};
   };

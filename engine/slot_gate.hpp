@@ -3,6 +3,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <algorithm>
 #include <mutex>
 
 namespace hookline {
@@ -22,6 +23,17 @@ class SlotGate {
     }
     ++used_;
     return true;
+  }
+
+  // Takes up to `count` free slots without waiting; returns how many it took.
+  std::size_t tryAcquire(std::size_t count) {
+    std::lock_guard lock(mutex_);
+    if (closed_) {
+      return 0;
+    }
+    const std::size_t taken = std::min(count, capacity_ - used_);
+    used_ += taken;
+    return taken;
   }
 
   void release(std::size_t count = 1) {

@@ -28,5 +28,6 @@ void addAdminCommands(CLI::App& app, CommonOptions& common);  // account, channe
 void addEmitCommand(CLI::App& app, CommonOptions& common);
 void addSinkCommand(CLI::App& app, CommonOptions& common);
 void addDemoCommand(CLI::App& app, CommonOptions& common);
+void addDlqCommand(CLI::App& app, CommonOptions& common);  // dlq list, dlq replay
 
 }  // namespace hookline

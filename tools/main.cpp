@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   addEmitCommand(app, common);
   addSinkCommand(app, common);
   addDemoCommand(app, common);
+  addDlqCommand(app, common);
 
   CLI11_PARSE(app, argc, argv);
   return 0;
