@@ -2,8 +2,8 @@
 
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <functional>
@@ -93,8 +93,8 @@ void Engine::run() {
       if (auto status = reader.ensureGroup(); !status) {
         stats_.redis_errors++;
         if (failures == 0 || (failures + 1) % 10 == 0) {
-          spdlog::warn("cannot prepare consumer group error={} failures={}",
-                       status.error().message, failures + 1);
+          spdlog::warn("cannot prepare consumer group error={} failures={}", status.error().message,
+                       failures + 1);
         }
         pauseAfterError(++failures);
         continue;
@@ -128,9 +128,10 @@ void Engine::run() {
   spdlog::info("engine stopping in_flight={} deadline_ms={}", gate_.used(),
                options_.shutdown_deadline.count());
   if (!gate_.waitUntilEmpty(options_.shutdown_deadline)) {
-    spdlog::warn("shutdown deadline passed in_flight={} (stream entries stay pending for a "
-                 "restart; claimed retries fall due again after their lease)",
-                 gate_.used());
+    spdlog::warn(
+        "shutdown deadline passed in_flight={} (stream entries stay pending for a "
+        "restart; claimed retries fall due again after their lease)",
+        gate_.used());
   }
   for (auto& worker : workers_) {
     worker->stop();
@@ -197,16 +198,16 @@ void Engine::onAttemptDone(DeliveryJob& job, const DeliveryResult& result) {
     const auto now = std::chrono::system_clock::now();
     if (auto delay = retry_policy_.nextDelay(job.attempt, result, now)) {
       stats_.retries_scheduled++;
-      spdlog::warn("delivery failed, retry scheduled event={} channel={} attempt={} result={} "
-                   "delay_ms={}",
-                   job.event.event_id, job.event.channel_id, job.attempt, detail,
-                   delay->count());
-      RetryItem item{.id = job.retry_id.empty() ? job.stream + "/" + job.event.entry_id
-                                                : job.retry_id,
-                     .stream = job.stream,
-                     .event = job.event,
-                     .attempts = job.attempt,
-                     .last_result = detail};
+      spdlog::warn(
+          "delivery failed, retry scheduled event={} channel={} attempt={} result={} "
+          "delay_ms={}",
+          job.event.event_id, job.event.channel_id, job.attempt, detail, delay->count());
+      RetryItem item{
+          .id = job.retry_id.empty() ? job.stream + "/" + job.event.entry_id : job.retry_id,
+          .stream = job.stream,
+          .event = job.event,
+          .attempts = job.attempt,
+          .last_result = detail};
       for (auto& command : retry_store_.scheduleCommands(item, nowMillis() + delay->count())) {
         settled.writes.push_back(std::move(command));
       }
@@ -232,9 +233,10 @@ void Engine::onAttemptDone(DeliveryJob& job, const DeliveryResult& result) {
       break;
   }
   stats_.dead_lettered++;
-  spdlog::error("delivery failed, dead-lettered event={} channel={} attempt={} reason={} "
-                "result={}",
-                job.event.event_id, job.event.channel_id, job.attempt, info.reason, detail);
+  spdlog::error(
+      "delivery failed, dead-lettered event={} channel={} attempt={} reason={} "
+      "result={}",
+      job.event.event_id, job.event.channel_id, job.attempt, info.reason, detail);
   settle(job, settled);
   settled.writes.push_back(attemptRecord(job, result, "dead"));
   settled.writes.push_back(deadLetterCommand(eventFields(job.event), job.event.entry_id, info));
@@ -331,8 +333,8 @@ RedisCommand Engine::attemptRecord(const DeliveryJob& job, const DeliveryResult&
 RedisCommand Engine::deadLetterCommand(const StreamFields& fields, std::string_view entry_id,
                                        const DeadLetterInfo& info) const {
   RedisCommand add = {"XADD", options_.dead_letter_stream, "MAXLEN", "~", "1000000", "*"};
-  for (auto& [name, value] : deadLetterFields(fields, options_.stream, entry_id, info,
-                                              nowMillis())) {
+  for (auto& [name, value] :
+       deadLetterFields(fields, options_.stream, entry_id, info, nowMillis())) {
     add.push_back(name);
     add.push_back(value);
   }
@@ -357,8 +359,8 @@ void Engine::pauseAfterError(int failures) {
 void Engine::sleepUnlessStopped(std::chrono::milliseconds duration) {
   const auto until = std::chrono::steady_clock::now() + duration;
   while (!stop_requested_.load() && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::min<std::int64_t>(
-        20, std::max<std::int64_t>(1, duration.count()))));
+    std::this_thread::sleep_for(std::chrono::milliseconds(
+        std::min<std::int64_t>(20, std::max<std::int64_t>(1, duration.count()))));
   }
 }
 

@@ -14,7 +14,7 @@ struct EngineStats {
   std::atomic<std::uint64_t> dead_lettered{0};  // every dead letter, invalid ones included
   std::atomic<std::uint64_t> attempts_failed{0};
   std::atomic<std::uint64_t> retries_scheduled{0};
-  std::atomic<std::uint64_t> unsubscribed{0};   // a retry whose channel no longer wants it
+  std::atomic<std::uint64_t> unsubscribed{0};  // a retry whose channel no longer wants it
   std::atomic<std::uint64_t> webhooks_disabled{0};
   std::atomic<std::uint64_t> redis_errors{0};
 };

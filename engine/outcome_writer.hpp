@@ -28,8 +28,8 @@ struct Outcome {
 };
 
 // Writes outcomes to Redis on a thread of its own with its own link: bare acks are batched into
-// one XACK; an outcome with writes runs them and its ack in one MULTI/EXEC. A write that fails with the link is kept and redone
-// after a short pause, so nothing stays pending because Redis blinked.
+// one XACK; an outcome with writes runs them and its ack in one MULTI/EXEC. A write that fails with
+// the link is kept and redone after a short pause, so nothing stays pending because Redis blinked.
 class OutcomeWriter {
  public:
   struct Options {

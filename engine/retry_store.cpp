@@ -41,9 +41,9 @@ std::vector<RedisCommand> RetryStore::removeCommands(std::string_view id) const 
 Expected<std::vector<RetryItem>> RetryStore::claimDue(RedisLink& link, std::size_t max,
                                                       std::int64_t now_ms,
                                                       std::chrono::milliseconds lease) const {
-  auto reply = link.commandOk({"EVAL", kClaimScript, "2", due_key_, items_key_,
-                               std::to_string(now_ms), std::to_string(max),
-                               std::to_string(now_ms + lease.count())});
+  auto reply =
+      link.commandOk({"EVAL", kClaimScript, "2", due_key_, items_key_, std::to_string(now_ms),
+                      std::to_string(max), std::to_string(now_ms + lease.count())});
   if (!reply) {
     return reply.error();
   }

@@ -7,7 +7,9 @@ namespace {
 
 constexpr std::size_t kPageSize = 500;
 
-bool isDeadField(const std::string& name) { return name.rfind("dead_", 0) == 0; }
+bool isDeadField(const std::string& name) {
+  return name.rfind("dead_", 0) == 0;
+}
 
 }  // namespace
 
@@ -101,8 +103,7 @@ Expected<std::string> replayDeadLetter(RedisLink& link, const std::string& dead_
     return replies.error();
   }
   const redisReply* exec = replies->back().get();
-  if (exec->type != REDIS_REPLY_ARRAY || exec->elements != 2 ||
-      isErrorReply(exec->element[0])) {
+  if (exec->type != REDIS_REPLY_ARRAY || exec->elements != 2 || isErrorReply(exec->element[0])) {
     return Error{"replay of " + entry.id + " failed: " + replyString(exec)};
   }
   return replyString(exec->element[0]);

@@ -19,8 +19,8 @@ struct DeadLetterEntry {
 };
 
 struct DeadLetterFilter {
-  std::string channel;  // empty: any
-  std::string reason;   // empty: any; else matches dead_reason exactly
+  std::string channel;           // empty: any
+  std::string reason;            // empty: any; else matches dead_reason exactly
   std::vector<std::string> ids;  // empty: any
   std::size_t limit = 1000;
 

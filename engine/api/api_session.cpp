@@ -134,7 +134,8 @@ void ApiSession::refuse(error_code ec) {
   }
   // A client that closes between requests, or mid-request, or lets a deadline pass, gets no
   // answer: there is no one to read it, or it has had its time.
-  if (ec == http::error::end_of_stream || ec == beast::error::timeout || !isHttpError(ec)) {
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+      ec == beast::error::timeout || !isHttpError(ec)) {
     if (ec == beast::error::timeout) {
       spdlog::debug("api connection timed out remote={}", remote_);
     }

@@ -6,6 +6,7 @@
 
 #include "engine/event.hpp"
 #include "tests/support/engine_harness.hpp"
+#include "tests/support/stream_inspect.hpp"
 #include "tests/support/wait.hpp"
 #include "tools/event_producer.hpp"
 #include "tools/sample_payloads.hpp"
@@ -22,44 +23,6 @@ EventMask maskOf(std::initializer_list<EventKind> kinds) {
     mask.set(kind, true);
   }
   return mask;
-}
-
-// Appends one entry with the given fields; returns its id.
-std::string xadd(RedisLink& link, const std::string& stream, const StreamFields& fields) {
-  std::vector<std::string> args = {"XADD", stream, "*"};
-  for (const auto& [name, value] : fields) {
-    args.push_back(name);
-    args.push_back(value);
-  }
-  auto reply = link.commandOk(args);
-  EXPECT_TRUE(reply.ok());
-  return reply ? replyString(reply->get()) : "";
-}
-
-std::vector<StreamFields> readStream(RedisLink& link, const std::string& stream) {
-  std::vector<StreamFields> entries;
-  auto reply = link.commandOk({"XRANGE", stream, "-", "+"});
-  if (!reply) {
-    return entries;
-  }
-  for (std::size_t i = 0; i < (*reply)->elements; ++i) {
-    const redisReply* fields = (*reply)->element[i]->element[1];
-    StreamFields entry;
-    for (std::size_t f = 0; f + 1 < fields->elements; f += 2) {
-      entry.emplace_back(replyString(fields->element[f]), replyString(fields->element[f + 1]));
-    }
-    entries.push_back(entry);
-  }
-  return entries;
-}
-
-std::string fieldOf(const StreamFields& fields, const std::string& name) {
-  for (const auto& [key, value] : fields) {
-    if (key == name) {
-      return value;
-    }
-  }
-  return "";
 }
 
 TEST(DeliveryFlowTest, DeliversExactlyTheSubscribedKindsOncePerChannel) {
@@ -258,6 +221,7 @@ TEST(DeliveryFlowTest, FailedDeliveryIsDeadLetteredWithItsStatus) {
   ASSERT_TRUE(waitUntil([&] { return harness.pendingCount() == 0; }, 10s));
   const auto dead = readStream(harness.redis(), harness.deadLetterStream());
   EXPECT_EQ(fieldOf(dead[0], "dead_detail"), "http 403");
+  EXPECT_EQ(fieldOf(dead[0], "dead_reason"), "rejected by receiver");
   EXPECT_EQ(fieldOf(dead[0], "channel_id"), "ch_1");
   EXPECT_EQ(harness.receiver().count(), 1u);
 }

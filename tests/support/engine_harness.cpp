@@ -29,6 +29,7 @@ EngineHarness::EngineHarness(Options options)
   engine_options_.stream = prefix_ + "events";
   engine_options_.dead_letter_stream = prefix_ + "dead";
   engine_options_.group = "hookline";
+  engine_options_.key_prefix = prefix_;
   if (engine_options_.consumer.empty()) {
     engine_options_.consumer = "worker-1";
   }
