@@ -18,6 +18,11 @@ for package in "${packages[@]}"; do
   fi
 done
 
+# Node.js runs the independent signature verifier in the tests (its npm package comes later).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
+
 if ((${#missing[@]} > 0)); then
   echo "Installing: ${missing[*]}"
   sudo_cmd=()

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# The public Standard Webhooks verifier that the interop tests run against real deliveries.
+(cd tests/node && npm install --no-package-lock --no-audit --no-fund --silent)
 scripts/check-format.sh
 scripts/build.sh
 cd build
