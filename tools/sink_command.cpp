@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -17,6 +18,7 @@
 #include "tools/commands.hpp"
 #include "tools/listen_address.hpp"
 #include "tools/receiver_server.hpp"
+#include "tools/signature_check.hpp"
 #include "tools/stop_signals.hpp"
 
 namespace hookline {
@@ -29,7 +31,7 @@ struct SinkOptions {
   double duration_seconds = 0;  // 0: until SIGINT or SIGTERM
   std::string tls_cert_file;
   std::string tls_key_file;
-  // TODO: --secret S, verifying webhook-signature (Standard Webhooks) once signing exists.
+  std::string secret;  // whsec_...: verify every delivery's webhook-signature
 };
 
 [[noreturn]] void failSink(const std::string& message) {
@@ -43,9 +45,13 @@ constexpr std::size_t kMaxTalliedNames = 10000;
 // What the sink has seen; the receiver thread adds, the main thread reads at the end.
 class SinkTally {
  public:
-  void add(const std::string& type, const std::string& channel, std::size_t bytes) {
+  void add(const std::string& type, const std::string& channel, std::size_t bytes,
+           std::optional<SignatureVerdict> verdict) {
     std::lock_guard lock(mutex_);
     ++requests_;
+    if (verdict) {
+      ++(*verdict == SignatureVerdict::Valid ? good_signatures_ : bad_signatures_);
+    }
     bytes_ += bytes;
     bump(by_type_, type);
     bump(by_channel_, channel);
@@ -55,6 +61,9 @@ class SinkTally {
     std::lock_guard lock(mutex_);
     const double seconds = std::chrono::duration<double>(elapsed).count();
     fmt::print("summary requests={} bytes={} seconds={:.1f}\n", requests_, bytes_, seconds);
+    if (good_signatures_ + bad_signatures_ > 0) {
+      fmt::print("  signatures valid={} bad={}\n", good_signatures_, bad_signatures_);
+    }
     for (const auto& [type, count] : by_type_) {
       fmt::print("  type {} {}\n", type, count);
     }
@@ -76,6 +85,8 @@ class SinkTally {
   mutable std::mutex mutex_;
   std::size_t requests_ = 0;
   std::size_t bytes_ = 0;
+  std::size_t good_signatures_ = 0;
+  std::size_t bad_signatures_ = 0;
   std::map<std::string, std::size_t> by_type_;
   std::map<std::string, std::size_t> by_channel_;
 };
@@ -121,6 +132,15 @@ void runSink(const SinkOptions& options) {
     stop_requested.notify_all();
   });
 
+  std::optional<Signer> signer;
+  if (!options.secret.empty()) {
+    auto parsed = Signer::fromSecrets({options.secret});
+    if (!parsed) {
+      failSink("--secret: " + parsed.error().message);
+    }
+    signer = std::move(parsed).value();
+  }
+
   auto tally = std::make_shared<SinkTally>();
   auto print_lock = std::make_shared<std::mutex>();
   ReceiverServer::Options server_options;
@@ -130,16 +150,23 @@ void runSink(const SinkOptions& options) {
   server_options.tls_key_file = options.tls_key_file;
   server_options.max_kept_requests = 0;  // counted here, not kept
   ReceiverServer server(
-      server_options, [&options, tally, print_lock](const ReceivedRequest& request) {
+      server_options, [&options, &signer, tally, print_lock](const ReceivedRequest& request) {
         const auto body = nlohmann::json::parse(request.body, nullptr, false);
         const std::string type = body.is_discarded() ? "(not json)" : stringField(body, "type");
         const std::string channel = stringField(body, "channel_id");
-        tally->add(type, channel, request.body.size());
+        const std::string id = request.header("webhook-id");
+        std::optional<SignatureVerdict> verdict;
+        if (signer) {
+          verdict =
+              checkSignature(*signer, id, request.header("webhook-timestamp"), request.body,
+                             request.header("webhook-signature"), std::chrono::system_clock::now());
+        }
+        tally->add(type, channel, request.body.size(), verdict);
         if (!options.quiet) {
-          const std::string id = request.header("webhook-id");
           std::lock_guard lock(*print_lock);
-          fmt::print("{} id={} type={} channel={} bytes={}\n", utcTime(request.received_at),
-                     id.empty() ? "-" : id, type, channel, request.body.size());
+          fmt::print("{} id={} type={} channel={} bytes={}{}{}\n", utcTime(request.received_at),
+                     id.empty() ? "-" : id, type, channel, request.body.size(),
+                     verdict ? " signature=" : "", verdict ? signatureVerdictName(*verdict) : "");
           std::fflush(stdout);
         }
         ReceiverReply reply;
@@ -180,6 +207,8 @@ void addSinkCommand(CLI::App& app, CommonOptions& common) {
       ->check(CLI::Range(100, 599))
       ->capture_default_str();
   sink->add_flag("--quiet", options->quiet, "print only the summary");
+  sink->add_option("--secret", options->secret,
+                   "the channel's whsec_ secret: verify each webhook-signature and count bad ones");
   sink->add_option("--duration", options->duration_seconds,
                    "stop after this many seconds (default: at SIGINT or SIGTERM)")
       ->check(CLI::NonNegativeNumber);
