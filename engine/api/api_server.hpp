@@ -16,8 +16,9 @@ class ApiRouter;
 // strand of its own.
 //
 // Threading and lifetime: start(), port() and stop() may be called from any thread. The
-// server may be destroyed while the io_context still has work of it queued: that work holds
-// the shared state it needs, and finishes (or is dropped with the io_context) on its own.
+// io_context must outlive the server. The server may be destroyed while the io_context still
+// has work of it queued: that work holds the shared state it needs, and finishes (or is
+// dropped with the io_context) on its own.
 class ApiServer {
  public:
   ApiServer(boost::asio::io_context& io, ApiServerOptions options);
