@@ -122,6 +122,7 @@ void runDemo(const CLI::App& root, CommonOptions common, const DemoOptions& opti
   api_options.allow_http = true;
   api_options.key_prefix = common.key_prefix;
   api_options.redis = redis;
+  api_options.stream = common.stream;
   ApiServer api(api_io, api_options);
   if (auto status = api.start(); !status) {
     fail(status.error().message);
@@ -144,6 +145,7 @@ void runDemo(const CLI::App& root, CommonOptions common, const DemoOptions& opti
   engine_options.group = common.group;
   engine_options.dead_letter_stream = common.dead_letter_stream;
   engine_options.consumer = "demo";
+  engine_options.key_prefix = common.key_prefix;
   engine_options.attempt.allow_http = true;
   Engine engine(engine_options, webhooks);
 

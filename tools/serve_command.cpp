@@ -10,6 +10,7 @@
 #include "engine/engine.hpp"
 #include "registry/webhook_cache.hpp"
 #include "tools/commands.hpp"
+#include "tools/duration_text.hpp"
 #include "tools/listen_address.hpp"
 #include "tools/stop_signals.hpp"
 
@@ -28,6 +29,10 @@ struct ServeOptions {
   int attempt_timeout_ms = 15000;
   int shutdown_deadline_ms = 10000;
   std::size_t body_limit = 64 * 1024;
+  std::string retry_schedule = "5s,30s,2m,10m,30m,1h,3h,6h,12h";
+  double retry_jitter = 0.2;
+  std::string retry_after_cap = "1h";
+  std::size_t attempt_history = 1000;
 };
 
 enum class Role { Both, WorkerOnly, ApiOnly };
@@ -69,6 +74,22 @@ void addOptions(CLI::App& command, ServeOptions& options, Role role) {
                     "how long in-flight deliveries may finish at stop")
         ->capture_default_str()
         ->check(CLI::Range(0, 600'000));
+    command
+        .add_option("--retry-schedule", options.retry_schedule,
+                    "delays before each retry; their count is the retry budget")
+        ->capture_default_str();
+    command.add_option("--retry-jitter", options.retry_jitter, "each delay varies by this share")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 0.9));
+    command
+        .add_option("--retry-after-cap", options.retry_after_cap,
+                    "longest wait a receiver's Retry-After can ask for")
+        ->capture_default_str();
+    command
+        .add_option("--attempt-history", options.attempt_history,
+                    "delivery attempts kept per channel")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
   }
 }
 
@@ -87,6 +108,19 @@ EngineOptions engineOptions(const CommonOptions& common, const ServeOptions& opt
   engine.attempt.total_timeout = std::chrono::milliseconds(options.attempt_timeout_ms);
   engine.attempt.allow_http = options.allow_http;
   engine.shutdown_deadline = std::chrono::milliseconds(options.shutdown_deadline_ms);
+  engine.key_prefix = common.key_prefix;
+  engine.attempt_history = options.attempt_history;
+  auto schedule = parseDurationList(options.retry_schedule);
+  if (!schedule) {
+    throw CLI::ValidationError("--retry-schedule", schedule.error().message);
+  }
+  auto cap = parseDuration(options.retry_after_cap);
+  if (!cap) {
+    throw CLI::ValidationError("--retry-after-cap", cap.error().message);
+  }
+  engine.retry.delays = *schedule;
+  engine.retry.jitter = options.retry_jitter;
+  engine.retry.retry_after_cap = *cap;
   return engine;
 }
 
@@ -116,6 +150,7 @@ void runServe(const CommonOptions& common, const ServeOptions& options, Role rol
     api_options.body_limit = options.body_limit;
     api_options.key_prefix = common.key_prefix;
     api_options.redis = redis;
+    api_options.stream = common.stream;
     api = std::make_unique<ApiServer>(api_io, api_options);
     if (auto status = api->start(); !status) {
       std::cerr << "hookline: " << status.error().message << "\n";
