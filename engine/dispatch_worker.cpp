@@ -10,7 +10,10 @@
 namespace hookline {
 
 DispatchWorker::DispatchWorker(HttpClientOptions client_options, AttemptSettings attempt, Done done)
-    : client_options_(std::move(client_options)), attempt_(attempt), done_(std::move(done)) {}
+    : client_options_(std::move(client_options)),
+      attempt_(attempt),
+      endpoints_(attempt.max_per_endpoint),
+      done_(std::move(done)) {}
 
 DispatchWorker::~DispatchWorker() {
   stop();
@@ -27,7 +30,14 @@ void DispatchWorker::start() {
 
 void DispatchWorker::submit(DeliveryJob job) {
   auto shared = std::make_shared<DeliveryJob>(std::move(job));
-  boost::asio::post(io_, [this, shared] { send(shared); });
+  boost::asio::post(io_, [this, shared] { admit(shared); });
+}
+
+void DispatchWorker::admit(std::shared_ptr<DeliveryJob> job) {
+  const std::string endpoint = endpointOf(job->url);
+  if (endpoints_.admit(endpoint, job)) {
+    send(std::move(job));
+  }
 }
 
 void DispatchWorker::stop() {
@@ -61,7 +71,12 @@ void DispatchWorker::send(std::shared_ptr<DeliveryJob> job) {
   request.total_timeout = attempt_.total_timeout;
   request.allow_http = attempt_.allow_http;
 
-  client_->send(std::move(request), [this, job](DeliveryResult result) { done_(*job, result); });
+  client_->send(std::move(request), [this, job](DeliveryResult result) {
+    done_(*job, result);
+    if (auto next = endpoints_.release(endpointOf(job->url))) {
+      send(std::move(next));
+    }
+  });
 }
 
 }  // namespace hookline

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dispatcher/http_client.hpp"
+#include "engine/endpoint_queues.hpp"
 #include "engine/event.hpp"
 
 namespace hookline {
@@ -31,6 +32,8 @@ struct AttemptSettings {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds total_timeout{15000};
   bool allow_http = false;
+  // Deliveries in flight to one endpoint (scheme, host, port) from one dispatch worker.
+  std::size_t max_per_endpoint = 64;
 };
 
 // One dispatcher thread: an io_context running an HttpClient (curl multi). Jobs arrive from
@@ -53,6 +56,7 @@ class DispatchWorker {
   void stop();
 
  private:
+  void admit(std::shared_ptr<DeliveryJob> job);
   void send(std::shared_ptr<DeliveryJob> job);
 
   boost::asio::io_context io_;
@@ -60,6 +64,7 @@ class DispatchWorker {
   HttpClientOptions client_options_;
   std::unique_ptr<HttpClient> client_;  // created and destroyed on the worker thread
   AttemptSettings attempt_;
+  EndpointQueues<DeliveryJob> endpoints_;  // io thread only
   Done done_;
   std::thread thread_;
 };

@@ -24,6 +24,7 @@ struct ServeOptions {
   std::string ca_file;
   int dispatch_threads = 1;
   std::size_t max_in_flight = 4096;
+  std::size_t max_per_endpoint = 64;
   std::size_t batch_size = 256;
   int connect_timeout_ms = 5000;
   int attempt_timeout_ms = 15000;
@@ -102,6 +103,7 @@ EngineOptions engineOptions(const CommonOptions& common, const ServeOptions& opt
   engine.consumer = options.consumer;
   engine.batch_size = options.batch_size;
   engine.max_in_flight = options.max_in_flight;
+  engine.attempt.max_per_endpoint = options.max_per_endpoint;
   engine.dispatch_threads = options.dispatch_threads;
   engine.http.ca_file = options.ca_file;
   engine.attempt.connect_timeout = std::chrono::milliseconds(options.connect_timeout_ms);
