@@ -117,6 +117,11 @@ Status LocalRedis::launch() {
     return Error{"cannot fork redis-server"};
   }
   if (pid_ == 0) {
+    // The parent may block SIGINT/SIGTERM for its signal thread; the server must not inherit
+    // that, or it could never be stopped with SIGTERM.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::execvp(argv[0], argv.data());
     ::_exit(127);
   }

@@ -9,6 +9,8 @@ int main(int argc, char** argv) {
   CLI::App app{"hookline: delivers events from a Redis stream to each channel's webhook"};
   app.set_version_flag("--version", std::string("hookline ") + HOOKLINE_VERSION);
   app.require_subcommand(1);
+  // Common options may also follow the subcommand: `hookline serve --redis URL`.
+  app.fallthrough(true);
 
   CommonOptions common;
   if (const char* url = std::getenv("HOOKLINE_REDIS_URL")) {
