@@ -210,7 +210,7 @@ void runDemo(const CLI::App& root, CommonOptions common, const DemoOptions& opti
 void addDemoCommand(CLI::App& app, CommonOptions& common) {
   auto options = std::make_shared<DemoOptions>();
   CLI::App* command = app.add_subcommand(
-      "demo", "everything on a private local Redis: a channel, a receiver, events flowing");
+      "demo", "everything on a private local Redis: two channels, a receiver, events flowing");
   command->add_option("--duration", options->duration_s, "seconds to run (default: until Ctrl-C)")
       ->check(CLI::Range(0.0, 86400.0));
   command->add_option("--rate", options->rate, "events per second")

@@ -36,7 +36,7 @@ void printEntries(const std::vector<DeadLetterEntry>& entries, bool json) {
                 entry.field("dead_field").c_str(), entry.field("dead_field").empty() ? "" : ": ",
                 entry.field("dead_detail").c_str());
   }
-  std::printf("%zu dead letters\n", entries.size());
+  std::printf("%zu dead letter%s\n", entries.size(), entries.size() == 1 ? "" : "s");
 }
 
 void runList(const CommonOptions& common, const DlqOptions& options) {

@@ -3,6 +3,9 @@
 #include <iostream>
 #include <memory>
 
+#include <nlohmann/json.hpp>
+
+#include "engine/event.hpp"
 #include "tools/commands.hpp"
 #include "tools/event_producer.hpp"
 
@@ -33,7 +36,21 @@ void runEmit(const CommonOptions& common, const EmitOptions& options) {
     plan.kind = kind;
   }
   if (!options.payload.empty()) {
+    // Refuse here what the engine would only dead-letter later.
+    const auto first = options.payload.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos || options.payload[first] != '{' ||
+        !nlohmann::json::accept(options.payload)) {
+      std::cerr << "hookline emit: --payload must be a JSON object\n";
+      throw CLI::RuntimeError(2);
+    }
     plan.payload = options.payload;
+  }
+  for (const auto& channel : options.channels) {
+    if (!isIdentifier(channel, 128, true)) {
+      std::cerr << "hookline emit: --channel '" << channel
+                << "' must be 1 to 128 letters, digits, '_', '-' or '.'\n";
+      throw CLI::RuntimeError(2);
+    }
   }
 
   RedisLink link(common.redisOptions());
@@ -69,7 +86,9 @@ void addEmitCommand(CLI::App& app, CommonOptions& common) {
   command->add_option("--count", options->count, "how many events")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{100'000'000}));
-  command->add_option("--rate", options->rate, "events per second (default: as fast as possible)")
+  command
+      ->add_option("--rate", options->rate,
+                   "events per second; 0 or absent: as fast as Redis takes them")
       ->check(CLI::Range(0.0, 10'000'000.0));
   command->callback([&common, options] { runEmit(common, *options); });
 }

@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
   app.add_option("--key-prefix", common.key_prefix, "prefix of every registry key in Redis")
       ->capture_default_str();
   app.add_option("--log-level", common.log_level, "trace, debug, info, warn, error")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   app.parse_complete_callback([&] { log::setup(common.log_level); });
 
   addServeCommands(app, common);

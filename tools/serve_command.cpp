@@ -128,7 +128,7 @@ EngineOptions engineOptions(const CommonOptions& common, const ServeOptions& opt
 
 void runServe(const CommonOptions& common, const ServeOptions& options, Role role) {
   const RedisOptions redis = common.redisOptions();
-  if (options.allow_http) {
+  if (options.allow_http && role == Role::WorkerOnly) {
     spdlog::warn(
         "--allow-http is on: plain-http webhook URLs are accepted; never use this in "
         "production");
@@ -158,7 +158,6 @@ void runServe(const CommonOptions& common, const ServeOptions& options, Role rol
       std::cerr << "hookline: " << status.error().message << "\n";
       throw CLI::RuntimeError(1);
     }
-    spdlog::info("management API listening address={}:{}", address->host, api->port());
   }
 
   if (role != Role::ApiOnly) {
