@@ -2,39 +2,37 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/standard_webhooks_vector.hpp"
+
 namespace hookline {
 namespace {
 
-// The published Standard Webhooks known-answer vector.
-constexpr std::string_view kSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-constexpr std::string_view kId = "msg_p5jXN8AQM9LWM0D4loKWxJek";
-constexpr std::string_view kTimestamp = "1614265330";
-constexpr std::string_view kBody = R"({"test": 2432232314})";
-constexpr std::string_view kSignature = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+using namespace hookline::testing;
 
 TEST(SignerTest, MatchesTheStandardWebhooksVector) {
-  auto signer = Signer::fromSecrets({std::string(kSecret)});
+  auto signer = Signer::fromSecrets({std::string(kVectorSecret)});
   ASSERT_TRUE(signer.ok());
-  EXPECT_EQ(signer->sign(kId, kTimestamp, kBody), kSignature);
+  EXPECT_EQ(signer->sign(kVectorId, kVectorTimestamp, kVectorBody), kVectorSignature);
 }
 
 TEST(SignerTest, SignsWithEverySecretDuringARotation) {
   const std::string fresh = generateSigningSecret();
-  auto both = Signer::fromSecrets({fresh, std::string(kSecret)});
+  auto both = Signer::fromSecrets({fresh, std::string(kVectorSecret)});
   auto only_fresh = Signer::fromSecrets({fresh});
   ASSERT_TRUE(both.ok());
   ASSERT_TRUE(only_fresh.ok());
-  EXPECT_EQ(both->sign(kId, kTimestamp, kBody),
-            only_fresh->sign(kId, kTimestamp, kBody) + " " + std::string(kSignature));
+  EXPECT_EQ(both->sign(kVectorId, kVectorTimestamp, kVectorBody),
+            only_fresh->sign(kVectorId, kVectorTimestamp, kVectorBody) + " " +
+                std::string(kVectorSignature));
 }
 
 TEST(SignerTest, SignatureCoversIdTimestampAndEveryBodyByte) {
-  auto signer = Signer::fromSecrets({std::string(kSecret)});
+  auto signer = Signer::fromSecrets({std::string(kVectorSecret)});
   ASSERT_TRUE(signer.ok());
-  const std::string base = signer->sign(kId, kTimestamp, kBody);
-  EXPECT_NE(signer->sign("msg_other", kTimestamp, kBody), base);
-  EXPECT_NE(signer->sign(kId, "1614265331", kBody), base);
-  EXPECT_NE(signer->sign(kId, kTimestamp, R"({"test":2432232314})"), base);
+  const std::string base = signer->sign(kVectorId, kVectorTimestamp, kVectorBody);
+  EXPECT_NE(signer->sign("msg_other", kVectorTimestamp, kVectorBody), base);
+  EXPECT_NE(signer->sign(kVectorId, "1614265331", kVectorBody), base);
+  EXPECT_NE(signer->sign(kVectorId, kVectorTimestamp, R"({"test":2432232314})"), base);
 }
 
 TEST(SignerTest, GeneratedSecretsHaveThePrefixAndEnoughEntropy) {
