@@ -39,8 +39,4 @@ std::string Signer::sign(std::string_view id, std::string_view timestamp,
   return header;
 }
 
-std::string generateSigningSecret(std::size_t bytes) {
-  return std::string(kSecretPrefix) + crypto::base64Encode(crypto::randomBytes(bytes));
-}
-
 }  // namespace hookline

@@ -25,7 +25,4 @@ class Signer {
   std::vector<std::string> keys_;  // decoded key bytes
 };
 
-// A fresh secret: "whsec_" + standard base64 of `bytes` random bytes.
-std::string generateSigningSecret(std::size_t bytes = 32);
-
 }  // namespace hookline

@@ -1,4 +1,5 @@
 #include "dispatcher/signer.hpp"
+#include "registry/webhook_secret.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,7 +17,7 @@ TEST(SignerTest, MatchesTheStandardWebhooksVector) {
 }
 
 TEST(SignerTest, SignsWithEverySecretDuringARotation) {
-  const std::string fresh = generateSigningSecret();
+  const std::string fresh = generateWebhookSecret();
   auto both = Signer::fromSecrets({fresh, std::string(kVectorSecret)});
   auto only_fresh = Signer::fromSecrets({fresh});
   ASSERT_TRUE(both.ok());
@@ -36,10 +37,10 @@ TEST(SignerTest, SignatureCoversIdTimestampAndEveryBodyByte) {
 }
 
 TEST(SignerTest, GeneratedSecretsHaveThePrefixAndEnoughEntropy) {
-  const std::string secret = generateSigningSecret();
+  const std::string secret = generateWebhookSecret();
   EXPECT_EQ(secret.substr(0, 6), "whsec_");
   EXPECT_EQ(secret.size(), 6u + 44u);  // 32 bytes in base64
-  EXPECT_NE(secret, generateSigningSecret());
+  EXPECT_NE(secret, generateWebhookSecret());
   EXPECT_TRUE(Signer::fromSecrets({secret}).ok());
 }
 

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "dispatcher/signer.hpp"
+#include "registry/webhook_secret.hpp"
 #include "tests/support/engine_harness.hpp"
 #include "tests/support/node_verifier.hpp"
 #include "tests/support/scripted_replies.hpp"
@@ -57,7 +58,7 @@ TEST(SignatureInteropTest, DuringARotationBothSecretsVerify) {
   WebhookConfig rotated = *harness.webhooks().find("ch_1");
   const std::string old_secret = rotated.secret;
   rotated.previous_secret = old_secret;
-  rotated.secret = generateSigningSecret();
+  rotated.secret = generateWebhookSecret();
   rotated.previous_secret_expires_at_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(
           (std::chrono::system_clock::now() + 1h).time_since_epoch())
