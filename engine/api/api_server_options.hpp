@@ -16,6 +16,10 @@ struct ApiServerOptions {
   std::size_t body_limit = 64 * 1024;
   std::string key_prefix = "hookline:";
   RedisOptions redis;
+  // The event stream POST .../webhook/test appends to; the engine's EngineOptions::stream.
+  std::string stream = "hookline:events";
+  // How long a rotated-out signing secret keeps signing beside the new one.
+  std::chrono::milliseconds secret_rotation_grace = std::chrono::hours(24);
   // Extra readiness condition for /readyz besides a Redis PING; empty means none. Called on
   // an io thread, so it must be quick and thread-safe.
   std::function<bool()> ready;
