@@ -24,6 +24,24 @@ redis.call('HSETNX', KEYS[1], 'revoked_at_ms', ARGV[1])
 return 1
 )lua";
 
+// Deletes a webhook and announces it only when it existed. Both key types are checked before
+// the first write: a script that fails half-way keeps what it already wrote.
+constexpr std::string_view kDeleteWebhookScript = R"lua(
+local webhooks_type = redis.call('TYPE', KEYS[1]).ok
+local changes_type = redis.call('TYPE', KEYS[2]).ok
+if webhooks_type ~= 'hash' and webhooks_type ~= 'none' then
+  return redis.error_reply('webhooks key is a ' .. webhooks_type .. ', not a hash')
+end
+if changes_type ~= 'stream' and changes_type ~= 'none' then
+  return redis.error_reply('change stream key is a ' .. changes_type .. ', not a stream')
+end
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then
+  return 0
+end
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'channel', ARGV[1])
+return 1
+)lua";
+
 constexpr std::string_view kScanBatch = "1000";
 constexpr int kMaxTransactionAttempts = 10;
 
@@ -209,6 +227,42 @@ Status RegistryStore::disableWebhook(std::string_view channel_id, std::string_vi
     return written.error();
   }
   return {};
+}
+
+Expected<bool> RegistryStore::deleteWebhook(std::string_view channel_id) {
+  if (!isValidChannelId(channel_id)) {
+    return false;
+  }
+  auto reply = link_.command({"EVAL", kDeleteWebhookScript, "2", keys_.webhooks, keys_.changes,
+                              channel_id, kChangeStreamMaxLength});
+  if (!reply) {
+    return redisFailure("deleting a webhook", reply.error());
+  }
+  if (isErrorReply(reply->get())) {
+    return Error{"Redis refused to delete the webhook: " + replyString(reply->get())};
+  }
+  return (*reply)->integer == 1;
+}
+
+Expected<std::optional<WebhookConfig>> RegistryStore::rotateSecret(
+    std::string_view channel_id, std::chrono::milliseconds grace) {
+  if (!isValidChannelId(channel_id)) {
+    return Error{"invalid channel id \"" + std::string(channel_id) + "\""};
+  }
+  return changeWebhook(
+      std::string(channel_id),
+      [&](const std::optional<WebhookConfig>& current) -> Expected<std::optional<WebhookConfig>> {
+        if (!current) {
+          return std::optional<WebhookConfig>{};
+        }
+        const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::system_clock::now().time_since_epoch());
+        WebhookConfig next = *current;
+        next.previous_secret = current->secret;
+        next.previous_secret_expires_at_ms = (now + grace).count();
+        next.secret = generateWebhookSecret();
+        return std::optional<WebhookConfig>{std::move(next)};
+      });
 }
 
 Expected<std::optional<WebhookConfig>> RegistryStore::changeWebhook(const std::string& channel_id,

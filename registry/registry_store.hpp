@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -57,6 +58,16 @@ class RegistryStore {
   // concurrent change is never overwritten (WATCH). Succeeds without effect when the channel
   // has no webhook or it is disabled already.
   Status disableWebhook(std::string_view channel_id, std::string_view reason);
+  // Removes the channel's webhook and appends the change notification, atomically (one Lua
+  // script that checks the key types before writing anything). True when there was one to
+  // delete; false, with nothing written, when the channel had none.
+  Expected<bool> deleteWebhook(std::string_view channel_id);
+  // Gives the channel's webhook a new signing secret; the current one becomes previous_secret
+  // and keeps signing until now + grace (a previous secret still in rotation is dropped). Same
+  // WATCH/MULTI and notification as putWebhook. Returns what was stored, nullopt when the
+  // channel has no webhook (then nothing is written).
+  Expected<std::optional<WebhookConfig>> rotateSecret(std::string_view channel_id,
+                                                      std::chrono::milliseconds grace);
   Expected<std::optional<WebhookConfig>> getWebhook(std::string_view channel_id);
   // One pipelined round trip for many channels; a stored config that cannot be decoded is
   // logged and returned as nullopt, like a missing one.

@@ -28,6 +28,17 @@ inline constexpr std::string_view kNotFound = "Not found";
 inline constexpr std::string_view kMethodNotAllowed = "Method not allowed";
 inline constexpr std::string_view kBadRequest = "Bad request";
 inline constexpr std::string_view kHeadersTooLarge = "Request headers too large";
+// The routes beyond setWebhook (README.md, "Management API").
+inline constexpr std::string_view kWebhook = "Webhook";
+inline constexpr std::string_view kWebhookNotFound = "Webhook not found";
+inline constexpr std::string_view kWebhookDeleted = "Webhook deleted";
+inline constexpr std::string_view kWebhookSecret = "Webhook secret";
+inline constexpr std::string_view kSecretRotated = "Webhook secret rotated";
+inline constexpr std::string_view kAttempts = "Delivery attempts";
+inline constexpr std::string_view kTestQueued = "Test event queued";
+inline constexpr std::string_view kWebhookDisabled = "Webhook disabled";
+inline constexpr std::string_view kNoEvents = "Webhook subscribes to no events";
+inline constexpr std::string_view kServiceUnavailable = "Service unavailable";
 }  // namespace api_message
 
 // A response with a JSON body; Content-Type and Content-Length are set. The caller sets

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <string_view>
 
 #include <boost/beast/http/field.hpp>
@@ -13,7 +14,6 @@ namespace {
 namespace http = boost::beast::http;
 
 constexpr std::string_view kIntegrationsPrefix = "/api/integrations/";
-constexpr std::string_view kSetWebhookSuffix = "/setWebhook";
 constexpr std::chrono::milliseconds kPingTimeout{1000};
 
 RedisOptions pingOptions(RedisOptions options) {
@@ -28,23 +28,31 @@ ApiResponse methodNotAllowed(std::string_view allow) {
   return response;
 }
 
-// The {channel_id} of a setWebhook path, or an empty view when the path is not one. The id
-// itself is judged by the handler, which answers 404 for anything that is not a channel.
-std::string_view setWebhookChannel(std::string_view path) {
-  if (!path.starts_with(kIntegrationsPrefix) || !path.ends_with(kSetWebhookSuffix) ||
-      path.size() <= kIntegrationsPrefix.size() + kSetWebhookSuffix.size()) {
-    return {};
+// /api/integrations/{channel_id}/{action}; both parts non-empty, the action may hold '/'.
+struct IntegrationPath {
+  std::string_view channel_id;
+  std::string_view action;
+};
+
+// The channel id itself is judged by the handlers, which answer 404 for anything that is not
+// a channel of the caller's account.
+std::optional<IntegrationPath> integrationPath(std::string_view path) {
+  if (!path.starts_with(kIntegrationsPrefix)) {
+    return std::nullopt;
   }
-  const auto channel =
-      path.substr(kIntegrationsPrefix.size(),
-                  path.size() - kIntegrationsPrefix.size() - kSetWebhookSuffix.size());
-  return channel.find('/') == std::string_view::npos ? channel : std::string_view{};
+  const std::string_view rest = path.substr(kIntegrationsPrefix.size());
+  const auto slash = rest.find('/');
+  if (slash == 0 || slash == std::string_view::npos || slash + 1 == rest.size()) {
+    return std::nullopt;
+  }
+  return IntegrationPath{rest.substr(0, slash), rest.substr(slash + 1)};
 }
 
 }  // namespace
 
 ApiRouter::ApiRouter(const ApiServerOptions& options)
     : set_webhook_(options.redis, options.key_prefix, UrlRules{.allow_http = options.allow_http}),
+      webhooks_(options),
       ready_(options.ready),
       ping_link_(pingOptions(options.redis)) {}
 
@@ -64,11 +72,53 @@ ApiResponse ApiRouter::handle(const ApiRequest& request) {
     }
     return readiness();
   }
-  if (const auto channel = setWebhookChannel(path); !channel.empty()) {
-    if (request.method() != http::verb::post) {
+  if (const auto route = integrationPath(path)) {
+    return integration(route->channel_id, route->action, request);
+  }
+  return errorResponse(http::status::not_found, api_message::kNotFound);
+}
+
+ApiResponse ApiRouter::integration(std::string_view channel_id, std::string_view action,
+                                   const ApiRequest& request) {
+  const http::verb method = request.method();
+  if (action == "setWebhook") {
+    if (method != http::verb::post) {
       return methodNotAllowed("POST");
     }
-    return set_webhook_.handle(channel, request);
+    return set_webhook_.handle(channel_id, request);
+  }
+  if (action == "webhook") {
+    if (method == http::verb::get) {
+      return webhooks_.getWebhook(channel_id, request);
+    }
+    if (method == http::verb::delete_) {
+      return webhooks_.deleteWebhook(channel_id, request);
+    }
+    return methodNotAllowed("GET, DELETE");
+  }
+  if (action == "webhook/secret") {
+    if (method != http::verb::get) {
+      return methodNotAllowed("GET");
+    }
+    return webhooks_.getSecret(channel_id, request);
+  }
+  if (action == "webhook/rotateSecret") {
+    if (method != http::verb::post) {
+      return methodNotAllowed("POST");
+    }
+    return webhooks_.rotateSecret(channel_id, request);
+  }
+  if (action == "webhook/test") {
+    if (method != http::verb::post) {
+      return methodNotAllowed("POST");
+    }
+    return webhooks_.sendTestEvent(channel_id, request);
+  }
+  if (action == "attempts") {
+    if (method != http::verb::get) {
+      return methodNotAllowed("GET");
+    }
+    return webhooks_.listAttempts(channel_id, request);
   }
   return errorResponse(http::status::not_found, api_message::kNotFound);
 }

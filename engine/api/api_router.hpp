@@ -7,15 +7,19 @@
 #include "engine/api/api_response.hpp"
 #include "engine/api/api_server_options.hpp"
 #include "engine/api/set_webhook_handler.hpp"
+#include "engine/api/webhook_handlers.hpp"
 
 namespace hookline {
 
 // Maps a complete request to its response:
 //   POST /api/integrations/{channel_id}/setWebhook   SetWebhookHandler
+//   GET|DELETE /api/integrations/{channel_id}/webhook, GET .../webhook/secret,
+//   POST .../webhook/rotateSecret, POST .../webhook/test, GET .../attempts   WebhookHandlers
 //   GET  /healthz                                     200 {"status":"ok"}
 //   GET  /readyz                                      200/503 from options.ready and a PING
 // A known path with another method gets 405 with Allow, anything else 404 "Not found". The
-// query string is ignored. Version and keep-alive are left to the session.
+// query string is ignored here (only the attempts handler reads it). Version and keep-alive are
+// left to the session.
 //
 // Threading: handle() may be called from any io thread concurrently.
 class ApiRouter {
@@ -28,8 +32,11 @@ class ApiRouter {
 
  private:
   ApiResponse readiness();
+  ApiResponse integration(std::string_view channel_id, std::string_view action,
+                          const ApiRequest& request);
 
   SetWebhookHandler set_webhook_;
+  WebhookHandlers webhooks_;
   std::function<bool()> ready_;
   std::mutex ping_mutex_;  // guards ping_link_
   // Its own link with short timeouts, so /readyz turns within two seconds of Redis going

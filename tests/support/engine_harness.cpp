@@ -48,6 +48,7 @@ EngineHarness::EngineHarness(Options options)
   api_options.allow_http = true;
   api_options.key_prefix = prefix_;
   api_options.redis = engine_options_.redis;
+  api_options.stream = engine_options_.stream;
   api_ = std::make_unique<ApiServer>(api_io_, api_options);
   if (auto status = api_->start(); !status) {
     throw std::runtime_error(status.error().message);
