@@ -1,5 +1,7 @@
 #include "engine/api/set_webhook_handler.hpp"
 
+#include "engine/api/channel_access.hpp"
+
 #include <chrono>
 #include <utility>
 
@@ -13,8 +15,6 @@ namespace hookline {
 namespace {
 
 namespace http = boost::beast::http;
-
-constexpr std::string_view kApiKeyHeader = "X-API-Key";
 
 std::int64_t nowMs() {
   const auto now = std::chrono::system_clock::now().time_since_epoch();
@@ -44,25 +44,15 @@ SetWebhookHandler::SetWebhookHandler(RedisOptions redis, std::string key_prefix,
     : rules_(rules), link_(std::move(redis)), store_(link_, std::move(key_prefix)) {}
 
 ApiResponse SetWebhookHandler::handle(std::string_view channel_id, const ApiRequest& request) {
-  // A repeated X-API-Key header is ambiguous; it is treated like a missing one.
-  if (request.count(kApiKeyHeader) != 1) {
-    return errorResponse(http::status::unauthorized, api_message::kUnauthorized);
-  }
-  const std::string_view key = request[kApiKeyHeader];
-
   std::unique_lock lock(mutex_);
-  auto account = store_.accountForKey(key);
-  if (!account) {
-    return storeFailed("authenticating", account.error());
+  auto access = checkChannelAccess(store_, request, channel_id);
+  if (!access) {
+    return storeFailed("checking the key and channel", access.error());
   }
-  if (!account->has_value()) {
+  if (*access == ChannelAccess::Unauthorized) {
     return errorResponse(http::status::unauthorized, api_message::kUnauthorized);
   }
-  auto owner = store_.channelAccount(channel_id);
-  if (!owner) {
-    return storeFailed("looking up the channel", owner.error());
-  }
-  if (!owner->has_value() || **owner != **account) {
+  if (*access == ChannelAccess::InvalidChannel) {
     return errorResponse(http::status::not_found, api_message::kInvalidChannel);
   }
   lock.unlock();

@@ -1,5 +1,7 @@
 #include "engine/api/webhook_handlers.hpp"
 
+#include "engine/api/channel_access.hpp"
+
 #include <charconv>
 #include <cstddef>
 #include <utility>
@@ -19,7 +21,6 @@ namespace {
 namespace http = boost::beast::http;
 using Json = nlohmann::ordered_json;
 
-constexpr std::string_view kApiKeyHeader = "X-API-Key";
 constexpr std::size_t kDefaultAttemptLimit = 50;
 constexpr std::size_t kMaxAttemptLimit = 1000;
 constexpr std::string_view kLimitReason = "must be an integer from 1 to 1000";
@@ -296,23 +297,17 @@ ApiResponse WebhookHandlers::sendTestEvent(std::string_view channel_id, const Ap
 
 std::optional<ApiResponse> WebhookHandlers::authorize(std::string_view channel_id,
                                                       const ApiRequest& request) {
-  // A repeated X-API-Key header is ambiguous; it is treated like a missing one.
-  if (request.count(kApiKeyHeader) != 1) {
-    return errorResponse(http::status::unauthorized, api_message::kUnauthorized);
+  auto access = checkChannelAccess(store_, request, channel_id);
+  if (!access) {
+    return storeFailed("checking the key and channel", access.error());
   }
-  auto account = store_.accountForKey(request[kApiKeyHeader]);
-  if (!account) {
-    return storeFailed("authenticating", account.error());
-  }
-  if (!account->has_value()) {
-    return errorResponse(http::status::unauthorized, api_message::kUnauthorized);
-  }
-  auto owner = store_.channelAccount(channel_id);
-  if (!owner) {
-    return storeFailed("looking up the channel", owner.error());
-  }
-  if (!owner->has_value() || **owner != **account) {
-    return errorResponse(http::status::not_found, api_message::kInvalidChannel);
+  switch (*access) {
+    case ChannelAccess::Unauthorized:
+      return errorResponse(http::status::unauthorized, api_message::kUnauthorized);
+    case ChannelAccess::InvalidChannel:
+      return errorResponse(http::status::not_found, api_message::kInvalidChannel);
+    case ChannelAccess::Granted:
+      break;
   }
   return std::nullopt;
 }
