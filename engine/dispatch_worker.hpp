@@ -25,6 +25,7 @@ struct DeliveryJob {
   int attempt = 1;                   // 1 for the first try
   std::string retry_id;              // set when this attempt comes from the retry store
   std::string stream;
+  bool circuit_probe = false;  // the one attempt testing an endpoint whose circuit was open
 };
 
 // Limits of one attempt, from configuration.

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "dispatcher/outcome.hpp"
+#include "engine/endpoint_queues.hpp"
 
 namespace hookline {
 namespace {
@@ -42,7 +43,8 @@ Engine::Engine(EngineOptions options, WebhookCache& webhooks)
                                      .key_prefix = options_.key_prefix},
               [this](std::size_t count) { gate_.release(count); }),
       retry_policy_(options_.retry),
-      retry_store_(options_.key_prefix) {
+      retry_store_(options_.key_prefix),
+      circuits_(options_.circuit) {
   if (options_.consumer.empty()) {
     options_.consumer = hostName();
   }
@@ -169,6 +171,13 @@ void Engine::handleEntry(StreamEntry& entry) {
 }
 
 void Engine::dispatch(DeliveryJob job) {
+  const CircuitDecision circuit =
+      circuits_.beforeAttempt(endpointOf(job.url), std::chrono::system_clock::now());
+  if (!circuit.send) {
+    deferForOpenCircuit(std::move(job), circuit.retry_at);
+    return;
+  }
+  job.circuit_probe = circuit.probe;
   const std::size_t index = std::hash<std::string>{}(job.event.channel_id) % workers_.size();
   workers_[index]->submit(std::move(job));
 }
@@ -181,6 +190,9 @@ void Engine::onAttemptDone(DeliveryJob& job, const DeliveryResult& result) {
   if (job.retry_id.empty()) {
     settled.ack_entry_id = job.event.entry_id;
   }
+  noteCircuitChange(circuits_.afterAttempt(endpointOf(job.url), outcome != AttemptOutcome::Retry,
+                                           job.circuit_probe, std::chrono::system_clock::now()),
+                    settled);
 
   if (outcome == AttemptOutcome::Delivered) {
     stats_.delivered++;
@@ -202,15 +214,7 @@ void Engine::onAttemptDone(DeliveryJob& job, const DeliveryResult& result) {
           "delivery failed, retry scheduled event={} channel={} attempt={} result={} "
           "delay_ms={}",
           job.event.event_id, job.event.channel_id, job.attempt, detail, delay->count());
-      RetryItem item{
-          .id = job.retry_id.empty() ? job.stream + "/" + job.event.entry_id : job.retry_id,
-          .stream = job.stream,
-          .event = job.event,
-          .attempts = job.attempt,
-          .last_result = detail};
-      for (auto& command : retry_store_.scheduleCommands(item, nowMillis() + delay->count())) {
-        settled.writes.push_back(std::move(command));
-      }
+      scheduleRetry(job, detail, nowMillis() + delay->count(), settled);
       settled.writes.push_back(attemptRecord(job, result, "retry"));
       writer_.submit(std::move(settled));
       return;
@@ -241,6 +245,71 @@ void Engine::onAttemptDone(DeliveryJob& job, const DeliveryResult& result) {
   settled.writes.push_back(attemptRecord(job, result, "dead"));
   settled.writes.push_back(deadLetterCommand(eventFields(job.event), job.event.entry_id, info));
   writer_.submit(std::move(settled));
+}
+
+void Engine::scheduleRetry(const DeliveryJob& job, const std::string& last_result,
+                           std::int64_t due_ms, Outcome& outcome) const {
+  RetryItem item{.id = job.retry_id.empty() ? job.stream + "/" + job.event.entry_id : job.retry_id,
+                 .stream = job.stream,
+                 .event = job.event,
+                 .attempts = job.attempt,
+                 .last_result = last_result};
+  for (auto& command : retry_store_.scheduleCommands(item, due_ms)) {
+    outcome.writes.push_back(std::move(command));
+  }
+}
+
+// The skipped attempt counts against the retry schedule like a failed one, so an endpoint
+// that never comes back still ends in a dead letter when the schedule runs out; it is due no
+// earlier than the circuit's next probe.
+void Engine::deferForOpenCircuit(DeliveryJob job, std::chrono::system_clock::time_point probe_at) {
+  const std::string detail = "circuit open";
+  Outcome outcome;
+  if (job.retry_id.empty()) {
+    outcome.ack_entry_id = job.event.entry_id;
+  }
+  const auto now = std::chrono::system_clock::now();
+  const DeliveryResult skipped;
+  if (auto delay = retry_policy_.nextDelay(job.attempt, skipped, now)) {
+    stats_.circuit_deferred++;
+    const auto probe_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(probe_at.time_since_epoch());
+    scheduleRetry(job, detail, std::max(nowMillis() + delay->count(), probe_ms.count()), outcome);
+    outcome.writes.push_back(attemptRecord(job, skipped, "circuit_open"));
+    writer_.submit(std::move(outcome));
+    return;
+  }
+  stats_.dead_lettered++;
+  spdlog::error("delivery failed, dead-lettered event={} channel={} attempt={} reason={}",
+                job.event.event_id, job.event.channel_id, job.attempt, "retries exhausted");
+  settle(job, outcome);
+  outcome.writes.push_back(attemptRecord(job, skipped, "dead"));
+  outcome.writes.push_back(deadLetterCommand(
+      eventFields(job.event), job.event.entry_id,
+      DeadLetterInfo{.reason = "retries exhausted", .detail = detail, .attempts = job.attempt}));
+  writer_.submit(std::move(outcome));
+}
+
+// Publishes an endpoint's circuit state in the outcome's transaction, for the API and status.
+void Engine::noteCircuitChange(const std::optional<CircuitChange>& change, Outcome& outcome) {
+  if (!change) {
+    return;
+  }
+  const std::string key = options_.key_prefix + "circuits";
+  if (change->state == CircuitState::Closed) {
+    spdlog::info("circuit closed endpoint={}", change->endpoint);
+    outcome.writes.push_back({"HDEL", key, change->endpoint});
+    return;
+  }
+  const auto retry_at_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(change->retry_at.time_since_epoch())
+          .count();
+  spdlog::warn("circuit open endpoint={} consecutive_failures={} next_probe_in_ms={}",
+               change->endpoint, change->failures, retry_at_ms - nowMillis());
+  const nlohmann::json state = {{"state", circuitStateName(change->state)},
+                                {"consecutive_failures", change->failures},
+                                {"next_probe_at_ms", retry_at_ms}};
+  outcome.writes.push_back({"HSET", key, change->endpoint, state.dump()});
 }
 
 void Engine::settle(const DeliveryJob& job, Outcome& outcome) const {

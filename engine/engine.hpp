@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/redis_link.hpp"
+#include "dispatcher/circuit_breaker.hpp"
 #include "dispatcher/http_client.hpp"
 #include "dispatcher/retry_policy.hpp"
 #include "engine/dead_letter.hpp"
@@ -43,6 +44,7 @@ struct EngineOptions {
   std::size_t attempt_history = 1000;  // attempts kept per channel
   // How often the retry store is checked for due items (a retry fires within this of its time).
   std::chrono::milliseconds retry_poll{200};
+  CircuitSettings circuit;
 };
 
 // The dispatcher process: reads the stream through the consumer group on the calling thread,
@@ -74,6 +76,12 @@ class Engine {
   void handleEntry(StreamEntry& entry);
   void dispatch(DeliveryJob job);
   void onAttemptDone(DeliveryJob& job, const DeliveryResult& result);
+  // Sends a job whose endpoint's circuit is open to the retry schedule without an attempt.
+  void deferForOpenCircuit(DeliveryJob job, std::chrono::system_clock::time_point probe_at);
+  void noteCircuitChange(const std::optional<CircuitChange>& change, Outcome& outcome);
+  // The writes that move a failed job to the retry store, due at `due_ms`.
+  void scheduleRetry(const DeliveryJob& job, const std::string& last_result, std::int64_t due_ms,
+                     Outcome& outcome) const;
   void pollRetries();
   void startRetry(RetryItem item);
   // The writes that end a job's life in the retry store, when it came from there.
@@ -94,6 +102,7 @@ class Engine {
   std::vector<std::unique_ptr<DispatchWorker>> workers_;
   RetryPolicy retry_policy_;
   RetryStore retry_store_;
+  CircuitBreakers circuits_;
   std::thread retry_thread_;
   std::atomic<bool> stop_requested_{false};
 };

@@ -34,6 +34,9 @@ struct ServeOptions {
   double retry_jitter = 0.2;
   std::string retry_after_cap = "1h";
   std::size_t attempt_history = 1000;
+  std::size_t circuit_failures = 10;
+  std::string circuit_cooldown = "30s";
+  std::string circuit_max_cooldown = "10m";
 };
 
 enum class Role { Both, WorkerOnly, ApiOnly };
@@ -91,7 +94,28 @@ void addOptions(CLI::App& command, ServeOptions& options, Role role) {
                     "delivery attempts kept per channel")
         ->capture_default_str()
         ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
+    command
+        .add_option("--circuit-failures", options.circuit_failures,
+                    "consecutive failures that open an endpoint's circuit (0: never)")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{0}, std::size_t{1'000'000}));
+    command
+        .add_option("--circuit-cooldown", options.circuit_cooldown,
+                    "wait before an open circuit's first probe; doubles per failed probe")
+        ->capture_default_str();
+    command
+        .add_option("--circuit-max-cooldown", options.circuit_max_cooldown,
+                    "longest wait between probes of an open circuit")
+        ->capture_default_str();
   }
+}
+
+std::chrono::milliseconds durationOption(const std::string& name, const std::string& text) {
+  auto duration = parseDuration(text);
+  if (!duration) {
+    throw CLI::ValidationError(name, duration.error().message);
+  }
+  return *duration;
 }
 
 EngineOptions engineOptions(const CommonOptions& common, const ServeOptions& options) {
@@ -123,6 +147,14 @@ EngineOptions engineOptions(const CommonOptions& common, const ServeOptions& opt
   engine.retry.delays = *schedule;
   engine.retry.jitter = options.retry_jitter;
   engine.retry.retry_after_cap = *cap;
+  engine.circuit.failure_threshold = options.circuit_failures;
+  engine.circuit.cooldown = durationOption("--circuit-cooldown", options.circuit_cooldown);
+  engine.circuit.max_cooldown =
+      durationOption("--circuit-max-cooldown", options.circuit_max_cooldown);
+  if (engine.circuit.max_cooldown < engine.circuit.cooldown) {
+    throw CLI::ValidationError("--circuit-max-cooldown",
+                               "must not be shorter than --circuit-cooldown");
+  }
   return engine;
 }
 

@@ -13,6 +13,7 @@
 
 #include "common/crypto.hpp"
 #include "engine/api/set_webhook_request.hpp"
+#include "engine/endpoint_queues.hpp"
 #include "engine/time_format.hpp"
 
 namespace hookline {
@@ -151,7 +152,28 @@ ApiResponse WebhookHandlers::getWebhook(std::string_view channel_id, const ApiRe
   if (config.disabled) {
     data["disabled_reason"] = config.disabled_reason;
   }
+  data["circuit"] = circuitJson(config.url);
   return success(http::status::ok, api_message::kWebhook, std::move(data));
+}
+
+// The endpoint's circuit as the workers last published it; closed when none is recorded (or
+// the record cannot be read: the webhook itself is what was asked for).
+nlohmann::ordered_json WebhookHandlers::circuitJson(const std::string& url) {
+  Json closed = {{"state", "closed"}};
+  auto reply = link_.commandOk({"HGET", key_prefix_ + "circuits", endpointOf(url)});
+  if (!reply || reply->get()->type != REDIS_REPLY_STRING) {
+    return closed;
+  }
+  const auto state = Json::parse(replyString(reply->get()), nullptr, false);
+  if (!state.is_object() || !state.contains("state")) {
+    return closed;
+  }
+  Json circuit = {{"state", state["state"]},
+                  {"consecutive_failures", state.value("consecutive_failures", 0)}};
+  if (state.contains("next_probe_at_ms") && state["next_probe_at_ms"].is_number_integer()) {
+    circuit["next_probe_at"] = formatRfc3339Millis(state["next_probe_at_ms"].get<std::int64_t>());
+  }
+  return circuit;
 }
 
 ApiResponse WebhookHandlers::deleteWebhook(std::string_view channel_id, const ApiRequest& request) {

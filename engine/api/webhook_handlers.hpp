@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "common/redis_link.hpp"
 #include "engine/api/api_response.hpp"
 #include "engine/api/api_server_options.hpp"
@@ -16,7 +18,8 @@
 namespace hookline {
 
 // The management routes beyond setWebhook, all under /api/integrations/{channel_id}/:
-//   GET    webhook               200 the configuration (never the secret)
+//   GET    webhook               200 the configuration (never the secret) and the state of
+//                                    its endpoint's circuit breaker
 //   DELETE webhook               200 deleted, with a change notification
 //   GET    webhook/secret        200 the secret, and the previous one while it still signs
 //   POST   webhook/rotateSecret  200 a new secret; the old one signs on for the grace period
@@ -53,6 +56,8 @@ class WebhookHandlers {
   // nullopt when it may.
   std::optional<ApiResponse> authorize(std::string_view channel_id, const ApiRequest& request);
   ApiResponse storeFailed(std::string_view step, const Error& error);
+  // Caller holds mutex_.
+  nlohmann::ordered_json circuitJson(const std::string& url);
 
   std::string key_prefix_;
   std::string stream_;

@@ -40,6 +40,8 @@ class EngineHarness {
   long setWebhook(const std::string& channel_id, const std::string& url, EventMask events);
 
   std::string apiUrl() const;
+  unsigned short apiPort() const { return api_->port(); }
+  const std::string& apiKey() const { return api_key_; }  // set by the first createChannel
   const std::string& prefix() const { return prefix_; }
   const std::string& stream() const { return engine_options_.stream; }
   const std::string& deadLetterStream() const { return engine_options_.dead_letter_stream; }
