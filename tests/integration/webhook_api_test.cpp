@@ -260,7 +260,8 @@ TEST_F(WebhookApiTest, GetWebhookShowsTheConfigurationWithoutTheSecret) {
       R"({"success":true,"message":"Webhook","data":{"channel_id":"ch_acme",)"
       R"("url":"https://hooks.example.com/in","events":{"message_incoming":false,)"
       R"("message_outgoing":false,"message_status":true,"template_update":true,)"
-      R"("channel_update":false},"updated_at":"2026-01-01T00:00:00.000Z","disabled":false}})");
+      R"("channel_update":false},"updated_at":"2026-01-01T00:00:00.000Z","disabled":false,)"
+      R"("circuit":{"state":"closed"}}})");
   EXPECT_EQ(result.body.find("whsec_"), std::string::npos);
 }
 
