@@ -41,7 +41,7 @@ Engine::Engine(EngineOptions options, WebhookCache& webhooks)
               OutcomeWriter::Options{.stream = options_.stream,
                                      .group = options_.group,
                                      .key_prefix = options_.key_prefix},
-              [this](std::size_t count) { gate_.release(count); }),
+              [this](const std::deque<Outcome>& written) { onWritten(written); }),
       retry_policy_(options_.retry),
       retry_store_(options_.key_prefix),
       circuits_(options_.circuit) {
@@ -65,6 +65,16 @@ Engine::~Engine() {
     worker->stop();
   }
   writer_.stop(std::chrono::milliseconds(0));
+}
+
+// On the writer thread: each written outcome frees its slot, and its entry is no longer ours.
+void Engine::onWritten(const std::deque<Outcome>& written) {
+  for (const auto& outcome : written) {
+    if (!outcome.ack_entry_id.empty()) {
+      held_.release(outcome.ack_entry_id);
+    }
+  }
+  gate_.release(written.size());
 }
 
 void Engine::requestStop() {
@@ -118,7 +128,11 @@ void Engine::run() {
       failures = 0;
     }
     for (auto& entry : *batch) {
+      if (!held_.hold(entry.id)) {
+        continue;  // re-read from our own pending list while we still work on it
+      }
       if (!gate_.acquire()) {
+        held_.release(entry.id);
         break;  // stopping: the rest stays pending and is re-read on restart
       }
       stats_.entries_read++;

@@ -17,6 +17,7 @@
 #include "engine/dispatch_worker.hpp"
 #include "engine/engine_stats.hpp"
 #include "engine/event.hpp"
+#include "engine/held_entries.hpp"
 #include "engine/outcome_writer.hpp"
 #include "engine/retry_store.hpp"
 #include "engine/slot_gate.hpp"
@@ -74,6 +75,7 @@ class Engine {
 
  private:
   void handleEntry(StreamEntry& entry);
+  void onWritten(const std::deque<Outcome>& written);
   void dispatch(DeliveryJob job);
   void onAttemptDone(DeliveryJob& job, const DeliveryResult& result);
   // Sends a job whose endpoint's circuit is open to the retry schedule without an attempt.
@@ -98,6 +100,7 @@ class Engine {
   WebhookCache& webhooks_;
   EngineStats stats_;
   SlotGate gate_;
+  HeldEntries held_;
   OutcomeWriter writer_;
   std::vector<std::unique_ptr<DispatchWorker>> workers_;
   RetryPolicy retry_policy_;

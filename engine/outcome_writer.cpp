@@ -63,10 +63,9 @@ void OutcomeWriter::run() {
       queue_.pop_front();
     }
     lock.unlock();
-    const std::size_t count = batch.size();
     const bool written = writeBatch(batch);
     if (written && on_written_) {
-      on_written_(count);
+      on_written_(batch);
     }
     lock.lock();
     if (!written) {

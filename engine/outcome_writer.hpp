@@ -39,8 +39,8 @@ class OutcomeWriter {
     std::size_t batch_size = 512;
     std::chrono::milliseconds retry_pause{250};
   };
-  // Called on the writer thread after `count` outcomes became durable.
-  using Written = std::function<void(std::size_t count)>;
+  // Called on the writer thread with the outcomes that just became durable.
+  using Written = std::function<void(const std::deque<Outcome>& written)>;
 
   OutcomeWriter(RedisOptions redis, Options options, Written on_written);
   ~OutcomeWriter();

@@ -41,6 +41,9 @@ Expected<std::vector<StreamEntry>> StreamReader::readBatch() {
   auto reply = link_.command(args);
   link_.setReadTimeout(link_.options().command_timeout);
   if (!reply) {
+    // The read may have reached Redis without its reply reaching us, leaving entries pending
+    // under our name that we never saw: read our own pending list again first.
+    pending_cursor_ = "0";
     return reply.error();
   }
   if (errorStartsWith(reply->get(), "NOGROUP")) {

@@ -38,8 +38,9 @@ class StreamReader {
   Status ensureGroup();
 
   // The next batch. This consumer's own pending entries come first (left by a previous run
-  // under the same name), then new ones. An empty batch means nothing arrived within the block
-  // time. A missing group (stream or group deleted) is recreated and an empty batch returned.
+  // under the same name, or by a read whose reply was lost with the link), then new ones. An empty
+  // batch means nothing arrived within the block time. A missing group (stream or group deleted) is
+  // recreated and an empty batch returned.
   Expected<std::vector<StreamEntry>> readBatch();
 
   bool readingOwnPending() const { return pending_cursor_ != ">"; }

@@ -1,0 +1,172 @@
+#include "tests/faults/fault_rig.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <stdexcept>
+#include <thread>
+
+#include "registry/registry_store.hpp"
+
+namespace hookline::testing {
+namespace {
+
+// The binary built beside this test program (HOOKLINE_BINARY overrides, e.g. an installed one).
+std::string workerBinary() {
+  const char* binary = std::getenv("HOOKLINE_BINARY");
+  return binary != nullptr && *binary != '\0' ? binary : HOOKLINE_BINARY;
+}
+
+bool accepted(const ReceiverReply& reply) {
+  return reply.status >= 200 && reply.status < 300 && !reply.hang && !reply.reset_connection;
+}
+
+}  // namespace
+
+bool soakMode() {
+  const char* soak = std::getenv("HOOKLINE_SOAK_SECONDS");
+  return soak != nullptr && std::atoi(soak) > 0;
+}
+
+std::chrono::seconds scenarioLength(std::chrono::seconds short_run) {
+  return soakMode() ? std::chrono::seconds(std::atoi(std::getenv("HOOKLINE_SOAK_SECONDS")))
+                    : short_run;
+}
+
+FaultRig::FaultRig(Options options) : options_(std::move(options)) {
+  folder_ = std::filesystem::temp_directory_path() /
+            ("hookline-fault-" + options_.scenario + "-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(folder_);
+  std::filesystem::create_directories(folder_ / "redis");
+
+  auto redis = LocalRedis::start(
+      LocalRedis::Options{.directory = folder_ / "redis", .append_only = options_.append_only});
+  if (!redis) {
+    throw std::runtime_error("cannot start redis-server: " + redis.error().message);
+  }
+  redis_ = std::move(redis).value();
+
+  ReceiverServer::Options receiver_options;
+  receiver_options.threads = 2;
+  receiver_options.idle_timeout = std::chrono::seconds(5);
+  receiver_ = std::make_unique<ReceiverServer>(
+      receiver_options,
+      [ledger = ledger_, behaviour = options_.behaviour](const ReceivedRequest& request) {
+        ReceiverReply reply = behaviour ? behaviour(request) : ReceiverReply{};
+        if (accepted(reply)) {
+          ledger->accepted(request.header("webhook-id"));
+        }
+        return reply;
+      });
+  receiver_->start();
+  registerChannels();
+}
+
+FaultRig::~FaultRig() {
+  receiver_->stop();
+  redis_.reset();
+  std::error_code ignored;
+  // The workers' logs are kept for a failed scenario, or always with HOOKLINE_KEEP_FAULT_LOGS.
+  if (!::testing::Test::HasFailure() && std::getenv("HOOKLINE_KEEP_FAULT_LOGS") == nullptr) {
+    std::filesystem::remove_all(folder_, ignored);
+  }
+}
+
+RedisOptions FaultRig::redisOptions() const {
+  RedisOptions options;
+  options.endpoint.port = redis_->port();
+  return options;
+}
+
+void FaultRig::registerChannels() {
+  RedisLink link(redisOptions());
+  RegistryStore store(link, "hookline:");
+  if (auto status = store.createAccount("faults"); !status) {
+    throw std::runtime_error("cannot create the account: " + status.error().message);
+  }
+  for (std::size_t i = 0; i < options_.channels; ++i) {
+    const std::string channel = "ch_fault_" + std::to_string(i);
+    WebhookConfig config;
+    config.channel_id = channel;
+    config.url = receiver_->url("hook/" + channel);
+    config.events = EventMask::all();
+    if (!store.createChannel(channel, "faults") || !store.putWebhook(config)) {
+      throw std::runtime_error("cannot register channel " + channel);
+    }
+    channels_.push_back(channel);
+  }
+}
+
+std::unique_ptr<ChildProcess> FaultRig::startWorker(const std::string& consumer) {
+  std::vector<std::string> argv = {workerBinary(),
+                                   "--redis",
+                                   redis_->url(),
+                                   "worker",
+                                   "--consumer",
+                                   consumer,
+                                   "--allow-http",
+                                   "--retry-schedule",
+                                   "200ms,200ms,500ms,1s,1s,2s,2s,5s,5s,10s",
+                                   "--retry-jitter",
+                                   "0",
+                                   "--connect-timeout-ms",
+                                   "1000",
+                                   "--attempt-timeout-ms",
+                                   "2000",
+                                   "--shutdown-deadline-ms",
+                                   "5000",
+                                   "--circuit-cooldown",
+                                   "1s"};
+  argv.insert(argv.end(), options_.worker_options.begin(), options_.worker_options.end());
+  return std::make_unique<ChildProcess>(
+      argv, folder_ / (consumer + "-" + std::to_string(++worker_starts_) + ".log"));
+}
+
+std::set<std::string> FaultRig::deadLetteredIds() {
+  std::set<std::string> ids;
+  RedisLink link(redisOptions());
+  auto reply = link.commandOk({"XRANGE", "hookline:dead", "-", "+"});
+  if (!reply) {
+    return ids;
+  }
+  const redisReply* entries = reply->get();
+  for (std::size_t i = 0; entries->type == REDIS_REPLY_ARRAY && i < entries->elements; ++i) {
+    const redisReply* fields = entries->element[i]->element[1];
+    for (std::size_t f = 0; f + 1 < fields->elements; f += 2) {
+      if (replyString(fields->element[f]) == "event_id") {
+        ids.insert(replyString(fields->element[f + 1]));
+      }
+    }
+  }
+  return ids;
+}
+
+long long FaultRig::pendingCount() {
+  RedisLink link(redisOptions());
+  auto reply = link.command({"XPENDING", stream_, "hookline"});
+  if (!reply || (*reply)->type != REDIS_REPLY_ARRAY || (*reply)->elements == 0) {
+    return -1;
+  }
+  return (*reply)->element[0]->integer;
+}
+
+FaultSummary FaultRig::settle(const std::vector<std::string>& sent,
+                              std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto summarize = [&] {
+    FaultSummary summary = ledger_->summarize(options_.scenario, sent, deadLetteredIds());
+    summary.pending = pendingCount();
+    return summary;
+  };
+  FaultSummary summary = summarize();
+  while ((summary.lost != 0 || summary.pending != 0) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    summary = summarize();
+  }
+  std::cout << summary.line() << std::endl;
+  return summary;
+}
+
+}  // namespace hookline::testing

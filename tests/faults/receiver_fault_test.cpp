@@ -1,0 +1,91 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+
+#include "tests/faults/fault_rig.hpp"
+#include "tests/faults/steady_producer.hpp"
+
+namespace hookline::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+// Runs steady load through one worker against a receiver behaving as `behaviour` says and
+// checks that every event arrives. Returns the summary for scenario-specific checks.
+FaultSummary runAgainst(const std::string& scenario, ReceiverServer::Handler behaviour) {
+  FaultRig rig(FaultRig::Options{.scenario = scenario, .behaviour = std::move(behaviour)});
+  auto worker = rig.startWorker("w1");
+  const auto length = scenarioLength(3s);
+  SteadyProducer producer(
+      SteadyProducer::Options{.redis = rig.redisOptions(),
+                              .stream = rig.stream(),
+                              .channels = rig.channels(),
+                              .tag = scenario,
+                              .count = static_cast<std::size_t>(length.count() * 30),
+                              .rate = 30,
+                              .deadline = length + 30s});
+  producer.start();
+  EXPECT_TRUE(producer.waitDone());
+  const FaultSummary summary = rig.settle(producer.sent(), 60s);
+  EXPECT_EQ(summary.lost, 0u) << summary.line();
+  EXPECT_EQ(summary.dead_lettered, 0u) << summary.line();
+  EXPECT_EQ(summary.pending, 0) << summary.line();
+  EXPECT_EQ(summary.delivered, summary.sent) << summary.line();
+  EXPECT_TRUE(worker->running()) << worker->log();
+  return summary;
+}
+
+// True for the first `window` after the first request.
+std::function<bool()> firstWindow(std::chrono::milliseconds window) {
+  auto started = std::make_shared<std::atomic<Clock::rep>>(0);
+  return [started, window] {
+    Clock::rep expected = 0;
+    const auto now = Clock::now().time_since_epoch().count();
+    started->compare_exchange_strong(expected, now);
+    return Clock::now().time_since_epoch().count() - started->load() <
+           std::chrono::duration_cast<Clock::duration>(window).count();
+  };
+}
+
+TEST(ReceiverFaultTest, AReceiverThatHangsForAWhile) {
+  auto hanging = firstWindow(1500ms);
+  runAgainst("receiver_hangs", [hanging](const ReceivedRequest&) {
+    ReceiverReply reply;
+    reply.hang = hanging();
+    return reply;
+  });
+}
+
+TEST(ReceiverFaultTest, AReceiverThatResetsEveryThirdConnection) {
+  auto served = std::make_shared<std::atomic<int>>(0);
+  runAgainst("receiver_resets", [served](const ReceivedRequest&) {
+    ReceiverReply reply;
+    reply.reset_connection = (served->fetch_add(1) % 3) == 0;
+    return reply;
+  });
+}
+
+TEST(ReceiverFaultTest, AReceiverThatTricklesItsAnswer) {
+  runAgainst("receiver_trickles", [](const ReceivedRequest&) {
+    ReceiverReply reply;
+    reply.body = std::string(64, 'k');
+    reply.trickle_chunk = 16;
+    reply.trickle_interval = 100ms;
+    return reply;
+  });
+}
+
+TEST(ReceiverFaultTest, AReceiverAnswering503ForAWhile) {
+  auto failing = firstWindow(1500ms);
+  const FaultSummary summary = runAgainst("receiver_503", [failing](const ReceivedRequest&) {
+    ReceiverReply reply;
+    reply.status = failing() ? 503 : 200;
+    return reply;
+  });
+  EXPECT_EQ(summary.duplicates, 0u);
+}
+
+}  // namespace
+}  // namespace hookline::testing

@@ -1,0 +1,86 @@
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <thread>
+
+#include "tests/faults/fault_rig.hpp"
+#include "tests/faults/steady_producer.hpp"
+
+namespace hookline::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+SteadyProducer::Options steadyLoad(FaultRig& rig, const std::string& tag,
+                                   std::chrono::seconds length, double rate) {
+  return SteadyProducer::Options{.redis = rig.redisOptions(),
+                                 .stream = rig.stream(),
+                                 .channels = rig.channels(),
+                                 .tag = tag,
+                                 .count = static_cast<std::size_t>(length.count() * rate),
+                                 .rate = rate,
+                                 .deadline = length + 60s};
+}
+
+// Two workers share the group; one is killed with SIGKILL again and again under steady load
+// and restarted under the same consumer name, so it first re-reads what it left pending.
+TEST(WorkerCrashFaultTest, SigkillOneOfTwoWorkersRepeatedlyUnderLoad) {
+  FaultRig rig(FaultRig::Options{.scenario = "sigkill_worker"});
+  auto steady = rig.startWorker("steady");
+  auto victim = rig.startWorker("victim");
+  const auto length = scenarioLength(6s);
+  SteadyProducer producer(steadyLoad(rig, "kill", length, 50));
+  producer.start();
+
+  int kills = 0;
+  const auto until = std::chrono::steady_clock::now() + length;
+  while (std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(1500ms);
+    victim->signal(SIGKILL);
+    ASSERT_TRUE(victim->waitExit(5s).has_value());
+    victim = rig.startWorker("victim");
+    ++kills;
+  }
+  ASSERT_TRUE(producer.waitDone());
+  const FaultSummary summary = rig.settle(producer.sent(), 60s);
+  std::cout << "fault scenario=sigkill_worker kills=" << kills << std::endl;
+  EXPECT_EQ(summary.lost, 0u) << summary.line() << " first lost: "
+                              << (summary.lost_ids.empty() ? "" : summary.lost_ids[0]);
+  EXPECT_EQ(summary.dead_lettered, 0u);
+  EXPECT_EQ(summary.pending, 0) << summary.line();
+  EXPECT_EQ(summary.delivered, summary.sent);
+  EXPECT_TRUE(steady->running()) << steady->log();
+}
+
+// SIGTERM mid-load: the worker stops reading, finishes what is in flight, flushes its acks
+// and exits 0; what it had read but not started stays pending for its restart. Nothing is
+// lost and nothing is delivered twice because of the shutdown.
+TEST(WorkerCrashFaultTest, SigtermUnderLoadLosesNothingAndDuplicatesNothing) {
+  FaultRig rig(FaultRig::Options{.scenario = "sigterm_worker"});
+  auto worker = rig.startWorker("w1");
+  const auto length = scenarioLength(4s);
+  SteadyProducer producer(steadyLoad(rig, "term", length, 50));
+  producer.start();
+
+  const auto until = std::chrono::steady_clock::now() + length;
+  int stops = 0;
+  while (std::chrono::steady_clock::now() + 1s < until) {
+    std::this_thread::sleep_for(1500ms);
+    worker->signal(SIGTERM);
+    const auto code = worker->waitExit(15s);
+    ASSERT_TRUE(code.has_value()) << "no exit within the shutdown deadline";
+    EXPECT_EQ(*code, 0) << worker->log();
+    worker = rig.startWorker("w1");
+    ++stops;
+  }
+  ASSERT_TRUE(producer.waitDone());
+  const FaultSummary summary = rig.settle(producer.sent(), 60s);
+  std::cout << "fault scenario=sigterm_worker stops=" << stops << std::endl;
+  EXPECT_EQ(summary.lost, 0u) << summary.line();
+  EXPECT_EQ(summary.duplicates, 0u) << summary.line();
+  EXPECT_EQ(summary.pending, 0) << summary.line();
+  EXPECT_EQ(summary.delivered, summary.sent);
+}
+
+}  // namespace
+}  // namespace hookline::testing
