@@ -9,6 +9,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 
+#include "dispatcher/ca_trust.hpp"
 #include "dispatcher/transfer.hpp"
 
 namespace hookline {
@@ -63,6 +64,7 @@ struct HttpClient::SocketWatch {
 HttpClient::HttpClient(boost::asio::io_context& io, HttpClientOptions options)
     : io_(io), options_(std::move(options)), timer_(io) {
   initCurlOnce();
+  ca_trust_ = loadCaTrust(options_);
   multi_.reset(curl_multi_init());
   if (!multi_) {
     throw std::runtime_error("curl_multi_init failed");
@@ -97,7 +99,7 @@ HttpClient::~HttpClient() {
 
 void HttpClient::send(DeliveryRequest request, Completion done) {
   auto transfer = std::make_unique<Transfer>(std::move(request), std::move(done));
-  if (CURLcode code = transfer->configure(options_); code != CURLE_OK) {
+  if (CURLcode code = transfer->configure(options_, ca_trust_); code != CURLE_OK) {
     fail(std::move(transfer), code);
     return;
   }

@@ -21,7 +21,11 @@ class Transfer;
 struct HttpClientOptions {
   std::string user_agent = std::string("hookline/") + HOOKLINE_VERSION;
   long max_total_connections = 0;  // CURLMOPT_MAX_TOTAL_CONNECTIONS, 0 = unlimited
-  std::string ca_file;             // extra CA bundle, empty = system default
+  // Extra trusted CAs (PEM), added to the default ones (see ca_trust.hpp); empty = none.
+  std::string ca_file;
+  // The bundle ca_file is added to; empty = libcurl's built-in one. Tests set it to stand in
+  // for the system's CAs.
+  std::string default_ca_file;
 };
 
 // Sends deliveries with libcurl's multi interface, driven by an Asio io_context: curl announces
@@ -35,8 +39,8 @@ class HttpClient {
  public:
   using Completion = std::function<void(DeliveryResult)>;
 
-  // Throws std::runtime_error when libcurl lacks asynchronous DNS or TLS, or when the multi
-  // handle cannot be created (start-up only).
+  // Throws std::runtime_error when libcurl lacks asynchronous DNS or TLS, when the multi
+  // handle cannot be created, or when a CA file cannot be read (start-up only).
   HttpClient(boost::asio::io_context& io, HttpClientOptions options);
   // Aborts unfinished transfers without calling their completions. No completion runs after
   // this returns, not even one whose transfer had already finished.
@@ -80,6 +84,9 @@ class HttpClient {
 
   boost::asio::io_context& io_;
   HttpClientOptions options_;
+  // The trusted CAs as one PEM bundle; "" leaves curl's defaults. Easy handles point into it
+  // (CURL_BLOB_NOCOPY), so it lives as long as the client and never changes.
+  std::string ca_trust_;
   boost::asio::steady_timer timer_;
   bool timeout_posted_ = false;
   bool closing_ = false;  // set by the destructor: callbacks from here on only release sockets

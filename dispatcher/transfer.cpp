@@ -41,7 +41,7 @@ void Transfer::setError(const std::string& message) {
   std::snprintf(error_.data(), error_.size(), "%s", message.c_str());
 }
 
-CURLcode Transfer::configure(const HttpClientOptions& options) {
+CURLcode Transfer::configure(const HttpClientOptions& options, const std::string& ca_trust) {
   easy_.reset(curl_easy_init());
   if (!easy_) {
     setError("curl_easy_init failed");
@@ -79,8 +79,10 @@ CURLcode Transfer::configure(const HttpClientOptions& options) {
   set(CURLOPT_SSL_VERIFYPEER, 1L);
   set(CURLOPT_SSL_VERIFYHOST, 2L);
   set(CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
-  if (!options.ca_file.empty()) {
-    set(CURLOPT_CAINFO, options.ca_file.c_str());
+  if (!ca_trust.empty()) {
+    // Not CURLOPT_CAINFO: that would replace the default CAs rather than add to them.
+    curl_blob blob{const_cast<char*>(ca_trust.data()), ca_trust.size(), CURL_BLOB_NOCOPY};
+    set(CURLOPT_CAINFO_BLOB, &blob);
   }
   set(CURLOPT_TCP_KEEPALIVE, 1L);
   set(CURLOPT_HEADERFUNCTION, static_cast<curl_write_callback>(&Transfer::onHeader));

@@ -29,8 +29,10 @@ class Transfer {
   Transfer& operator=(const Transfer&) = delete;
 
   // Creates and sets up the easy handle for a POST of the request. Anything but CURLE_OK means
-  // the request cannot be sent; finish() with that code then describes why.
-  CURLcode configure(const HttpClientOptions& options);
+  // the request cannot be sent; finish() with that code then describes why. `ca_trust` is
+  // the PEM bundle of trusted CAs ("" for curl's defaults); the handle points into it, so it
+  // must outlive this object.
+  CURLcode configure(const HttpClientOptions& options, const std::string& ca_trust);
   // Marks the hand-off to curl; the result's duration is measured from here.
   void markStarted() { started_ = std::chrono::steady_clock::now(); }
   // Records a reason for a failure that happened outside curl's own error buffer.

@@ -5,10 +5,12 @@
 #include <iostream>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "engine/api/api_server.hpp"
 #include "engine/engine.hpp"
 #include "registry/webhook_cache.hpp"
+#include "tools/api_limit_flags.hpp"
 #include "tools/commands.hpp"
 #include "tools/duration_text.hpp"
 #include "tools/listen_address.hpp"
@@ -29,7 +31,7 @@ struct ServeOptions {
   int connect_timeout_ms = 5000;
   int attempt_timeout_ms = 15000;
   int shutdown_deadline_ms = 10000;
-  std::size_t body_limit = 64 * 1024;
+  ApiLimitFlags api_limits;
   std::string retry_schedule = "5s,30s,2m,10m,30m,1h,3h,6h,12h";
   double retry_jitter = 0.2;
   std::string retry_after_cap = "1h";
@@ -44,8 +46,7 @@ enum class Role { Both, WorkerOnly, ApiOnly };
 void addOptions(CLI::App& command, ServeOptions& options, Role role) {
   if (role != Role::WorkerOnly) {
     command.add_option("--listen", options.listen, "API address HOST:PORT")->capture_default_str();
-    command.add_option("--body-limit", options.body_limit, "largest API request body, bytes")
-        ->capture_default_str();
+    addApiLimitFlags(command, options.api_limits);
   }
   command.add_flag("--allow-http", options.allow_http,
                    "accept plain-http webhook URLs (local testing only)");
@@ -181,7 +182,7 @@ void runServe(const CommonOptions& common, const ServeOptions& options, Role rol
     api_options.host = address->host;
     api_options.port = address->port;
     api_options.allow_http = options.allow_http;
-    api_options.body_limit = options.body_limit;
+    applyApiLimitFlags(options.api_limits, api_options);
     api_options.key_prefix = common.key_prefix;
     api_options.redis = redis;
     api_options.stream = common.stream;
@@ -211,16 +212,18 @@ void runServe(const CommonOptions& common, const ServeOptions& options, Role rol
     }
   });
 
-  std::thread api_thread;
+  std::vector<std::thread> api_threads;
   if (api) {
-    api_thread = std::thread([&] { api_io.run(); });
+    for (int i = 0; i < options.api_limits.threads; ++i) {
+      api_threads.emplace_back([&] { api_io.run(); });
+    }
   }
   if (engine) {
     engine->run();
     webhooks->stop();
   }
-  if (api_thread.joinable()) {
-    api_thread.join();
+  for (auto& thread : api_threads) {
+    thread.join();
   }
 }
 

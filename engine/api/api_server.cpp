@@ -53,8 +53,12 @@ class ApiServer::Listener : public std::enable_shared_from_this<ApiServer::Liste
       return Error{"cannot listen for the API: " + ec.message()};
     }
     port_ = acceptor_.local_endpoint(ec).port();
-    spdlog::info("api listening address={}:{} body_limit={} allow_http={}", options_->host,
-                 port_.load(), options_->body_limit, options_->allow_http);
+    spdlog::info(
+        "api listening address={}:{} body_limit={} header_limit={} read_timeout_ms={} "
+        "idle_timeout_ms={} write_timeout_ms={} max_connections={} allow_http={}",
+        options_->host, port_.load(), options_->body_limit, options_->header_limit,
+        options_->read_timeout.count(), options_->idle_timeout.count(),
+        options_->write_timeout.count(), options_->max_connections, options_->allow_http);
     if (options_->allow_http) {
       spdlog::warn("api accepts plain-http webhook URLs (--allow-http); for local testing only");
     }

@@ -24,12 +24,14 @@ struct ApiServerOptions {
   // an io thread, so it must be quick and thread-safe.
   std::function<bool()> ready;
 
+  // The request line and header fields together; more gets 431 and a close.
   std::size_t header_limit = 8 * 1024;
-  // A request's header, and then its body, must each arrive within this.
-  std::chrono::seconds read_timeout{10};
+  // A request's header, and then its body, must each arrive within this from their first
+  // byte's wait, however slowly the bytes trickle in; the connection is then closed unanswered.
+  std::chrono::milliseconds read_timeout{10000};
   // A kept-alive connection with no new request for this long is closed.
-  std::chrono::seconds idle_timeout{30};
-  std::chrono::seconds write_timeout{10};
+  std::chrono::milliseconds idle_timeout{30000};
+  std::chrono::milliseconds write_timeout{10000};
   // After refusing an oversized request the server reads and drops at most this much of the
   // rest, for at most drain_timeout, so the client gets to read the answer before the close.
   std::size_t drain_limit = 1024 * 1024;

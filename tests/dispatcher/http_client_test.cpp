@@ -1,8 +1,6 @@
 #include "dispatcher/http_client.hpp"
 
-#include <stdlib.h>
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -14,12 +12,9 @@
 
 #include <curl/curl.h>
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
 #include <boost/asio/io_context.hpp>
 
+#include "tests/support/test_pki.hpp"
 #include "tools/local_redis.hpp"
 #include "tools/receiver_server.hpp"
 
@@ -27,80 +22,6 @@ namespace hookline {
 namespace {
 
 using namespace std::chrono_literals;
-
-// A self-signed certificate for 127.0.0.1 and its key, written as PEM into a folder of its own.
-class TestCertificate {
- public:
-  TestCertificate() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "hookline-tls-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw std::runtime_error("mkdtemp failed");
-    }
-    directory_ = pattern;
-    cert_file_ = (directory_ / "cert.pem").string();
-    key_file_ = (directory_ / "key.pem").string();
-
-    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_EC_gen("P-256"), EVP_PKEY_free);
-    std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), X509_free);
-    if (!key || !cert) {
-      throw std::runtime_error("cannot make a test key or certificate");
-    }
-    X509_set_version(cert.get(), 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
-    X509_gmtime_adj(X509_getm_notBefore(cert.get()), -60);
-    X509_gmtime_adj(X509_getm_notAfter(cert.get()), 24 * 3600);
-    X509_set_pubkey(cert.get(), key.get());
-    X509_NAME* name = X509_get_subject_name(cert.get());
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                               reinterpret_cast<const unsigned char*>("hookline test"), -1, -1, 0);
-    X509_set_issuer_name(cert.get(), name);
-    addExtension(cert.get(), NID_basic_constraints, "critical,CA:TRUE");
-    addExtension(cert.get(), NID_subject_alt_name, "IP:127.0.0.1");
-    if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) {
-      throw std::runtime_error("cannot sign the test certificate");
-    }
-
-    writePem(cert_file_, [&](FILE* file) { return PEM_write_X509(file, cert.get()); });
-    writePem(key_file_, [&](FILE* file) {
-      return PEM_write_PrivateKey(file, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
-    });
-  }
-  ~TestCertificate() {
-    std::error_code ignored;
-    std::filesystem::remove_all(directory_, ignored);
-  }
-
-  const std::string& certFile() const { return cert_file_; }
-  const std::string& keyFile() const { return key_file_; }
-
- private:
-  static void addExtension(X509* cert, int nid, const char* value) {
-    X509V3_CTX context;
-    X509V3_set_ctx_nodb(&context);
-    X509V3_set_ctx(&context, cert, cert, nullptr, nullptr, 0);
-    X509_EXTENSION* extension = X509V3_EXT_conf_nid(nullptr, &context, nid, value);
-    if (extension == nullptr) {
-      throw std::runtime_error("cannot make a certificate extension");
-    }
-    X509_add_ext(cert, extension, -1);
-    X509_EXTENSION_free(extension);
-  }
-
-  static void writePem(const std::string& path, const std::function<int(FILE*)>& write) {
-    FILE* file = std::fopen(path.c_str(), "w");
-    if (file == nullptr || write(file) == 0) {
-      if (file != nullptr) {
-        std::fclose(file);
-      }
-      throw std::runtime_error("cannot write " + path);
-    }
-    std::fclose(file);
-  }
-
-  std::filesystem::path directory_;
-  std::string cert_file_;
-  std::string key_file_;
-};
 
 class HttpClientTest : public ::testing::Test {
  protected:
@@ -505,14 +426,15 @@ TEST_F(HttpClientTest, ACompletionMaySendAgain) {
 }
 
 TEST_F(HttpClientTest, VerifiesTlsAgainstTheGivenCaFile) {
-  TestCertificate certificate;
+  testing::TestPki pki;
+  const auto certificate = pki.issue("receiver", testing::TestPki::kLoopbackNames);
   ReceiverServer::Options tls;
-  tls.tls_cert_file = certificate.certFile();
-  tls.tls_key_file = certificate.keyFile();
+  tls.tls_cert_file = certificate.cert_file;
+  tls.tls_key_file = certificate.key_file;
   auto receiver = startReceiver(nullptr, tls);
   ASSERT_EQ(receiver->url("/x").rfind("https://", 0), 0u);
   HttpClientOptions trusting;
-  trusting.ca_file = certificate.certFile();
+  trusting.ca_file = pki.caFile();
   HttpClient trusting_client(io_, trusting);
   DeliveryRequest request = requestTo(receiver->url("/x"));
   request.allow_http = false;
@@ -524,6 +446,47 @@ TEST_F(HttpClientTest, VerifiesTlsAgainstTheGivenCaFile) {
   EXPECT_EQ(trusted.http_status, 200);
   EXPECT_EQ(untrusted.curl_code, CURLE_PEER_FAILED_VERIFICATION) << untrusted.error;
   EXPECT_EQ(receiver->count(), 1u);
+}
+
+// --ca-file must add to the CAs trusted by default, not replace them (CURLOPT_CAINFO alone
+// would). A second test CA stands in for the system's bundle.
+TEST_F(HttpClientTest, CaFileAddsToTheDefaultCasInsteadOfReplacingThem) {
+  testing::TestPki system_pki("stand-in system CA");
+  testing::TestPki extra_pki("operator's extra CA");
+  testing::TestPki unknown_pki("unknown CA");
+  auto receiverSignedBy = [&](testing::TestPki& pki) {
+    const auto certificate = pki.issue("receiver", testing::TestPki::kLoopbackNames);
+    ReceiverServer::Options tls;
+    tls.tls_cert_file = certificate.cert_file;
+    tls.tls_key_file = certificate.key_file;
+    return startReceiver(nullptr, tls);
+  };
+  auto by_system = receiverSignedBy(system_pki);
+  auto by_extra = receiverSignedBy(extra_pki);
+  auto by_unknown = receiverSignedBy(unknown_pki);
+  HttpClientOptions options;
+  options.default_ca_file = system_pki.caFile();
+  options.ca_file = extra_pki.caFile();
+  HttpClient client(io_, options);
+  auto httpsRequest = [&](const ReceiverServer& receiver) {
+    DeliveryRequest request = requestTo(receiver.url("/x"));
+    request.allow_http = false;
+    return request;
+  };
+
+  const DeliveryResult system = sendAndWait(httpsRequest(*by_system), &client);
+  const DeliveryResult extra = sendAndWait(httpsRequest(*by_extra), &client);
+  const DeliveryResult unknown = sendAndWait(httpsRequest(*by_unknown), &client);
+
+  EXPECT_EQ(system.http_status, 200) << system.error;
+  EXPECT_EQ(extra.http_status, 200) << extra.error;
+  EXPECT_EQ(unknown.curl_code, CURLE_PEER_FAILED_VERIFICATION) << unknown.error;
+}
+
+TEST_F(HttpClientTest, UnreadableCaFileFailsAtStartUp) {
+  HttpClientOptions options;
+  options.ca_file = "/nonexistent/hookline-ca.pem";
+  EXPECT_THROW(HttpClient(io_, options), std::runtime_error);
 }
 
 }  // namespace

@@ -39,7 +39,14 @@ EngineHarness::EngineHarness(Options options)
   if (auto status = link_.connect(); !status) {
     throw std::runtime_error(status.error().message);
   }
-  receiver_ = std::make_unique<ReceiverServer>(ReceiverServer::Options{},
+  if (options.https_receiver) {
+    pki_ = std::make_unique<TestPki>();
+    const auto certificate = pki_->issue("receiver", TestPki::kLoopbackNames);
+    options.receiver.tls_cert_file = certificate.cert_file;
+    options.receiver.tls_key_file = certificate.key_file;
+    engine_options_.http.ca_file = pki_->caFile();
+  }
+  receiver_ = std::make_unique<ReceiverServer>(std::move(options.receiver),
                                                std::move(options.receiver_handler));
   receiver_->start();
 

@@ -11,6 +11,7 @@
 #include "engine/engine.hpp"
 #include "registry/registry_store.hpp"
 #include "registry/webhook_cache.hpp"
+#include "tests/support/test_pki.hpp"
 #include "tools/receiver_server.hpp"
 
 namespace hookline::testing {
@@ -24,6 +25,12 @@ class EngineHarness {
     ReceiverServer::Handler receiver_handler;  // null: answer 200
     EngineOptions engine;                      // redis, names and allow_http are filled in
     bool start_engine = true;
+    // How the receiver listens: set tls_cert_file and tls_key_file for HTTPS (and
+    // engine.http.ca_file to the issuing CA, see tests/support/test_pki.hpp).
+    ReceiverServer::Options receiver;
+    // Shorthand for the above: the receiver serves HTTPS with a certificate for 127.0.0.1 and
+    // localhost from a throwaway test CA that the engine is told to trust (--ca-file).
+    bool https_receiver = false;
   };
 
   explicit EngineHarness(Options options);
@@ -41,7 +48,8 @@ class EngineHarness {
 
   std::string apiUrl() const;
   unsigned short apiPort() const { return api_->port(); }
-  const std::string& apiKey() const { return api_key_; }  // set by the first createChannel
+  // The key createChannel made (for the first account it was called with); "" before.
+  const std::string& apiKey() const { return api_key_; }
   const std::string& prefix() const { return prefix_; }
   const std::string& stream() const { return engine_options_.stream; }
   const std::string& deadLetterStream() const { return engine_options_.dead_letter_stream; }
@@ -61,6 +69,7 @@ class EngineHarness {
 
  private:
   std::string prefix_;
+  std::unique_ptr<TestPki> pki_;  // with Options::https_receiver
   EngineOptions engine_options_;
   RedisLink link_;
   RegistryStore store_;
