@@ -20,6 +20,9 @@
 #include <openssl/x509v3.h>
 #include <boost/asio/io_context.hpp>
 
+#include "dispatcher/outcome.hpp"
+#include "dispatcher/transfer.hpp"
+#include "tests/support/connection_counter.hpp"
 #include "tools/local_redis.hpp"
 #include "tools/receiver_server.hpp"
 
@@ -147,8 +150,15 @@ class HttpClientTest : public ::testing::Test {
     return result.value_or(DeliveryResult{});
   }
 
+  // The test receivers listen on 127.0.0.1, which the address guard refuses unless allowed.
+  static HttpClientOptions loopbackOptions() {
+    HttpClientOptions options;
+    options.allow_networks = {*CidrRange::parse("127.0.0.1/32")};
+    return options;
+  }
+
   boost::asio::io_context io_;
-  HttpClient client_{io_, HttpClientOptions{}};
+  HttpClient client_{io_, loopbackOptions()};
 };
 
 TEST_F(HttpClientTest, PostsExactBodyAndHeaders) {
@@ -391,7 +401,7 @@ TEST_F(HttpClientTest, CapsConnectionsAtMaxTotalConnections) {
     reply.delay = 20ms;
     return reply;
   });
-  HttpClientOptions options;
+  HttpClientOptions options = loopbackOptions();
   options.max_total_connections = 2;
   HttpClient client(io_, options);
   int succeeded = 0;
@@ -453,7 +463,7 @@ TEST_F(HttpClientTest, DestroyingTheClientAbortsTransfersWithoutCompletions) {
     reply.hang = true;
     return reply;
   });
-  auto client = std::make_unique<HttpClient>(io_, HttpClientOptions{});
+  auto client = std::make_unique<HttpClient>(io_, loopbackOptions());
   int completions = 0;
   for (int i = 0; i < 5; ++i) {
     client->send(requestTo(receiver->url("/")), [&](DeliveryResult) { ++completions; });
@@ -473,7 +483,7 @@ TEST_F(HttpClientTest, ACompletionMayDestroyTheClient) {
     reply.hang = request.target == "/hang";
     return reply;
   });
-  auto client = std::make_unique<HttpClient>(io_, HttpClientOptions{});
+  auto client = std::make_unique<HttpClient>(io_, loopbackOptions());
   int completions = 0;
   client->send(requestTo(receiver->url("/hang")), [&](DeliveryResult) { ++completions; });
   client->send(requestTo(receiver->url("/")), [&](DeliveryResult) {
@@ -511,7 +521,7 @@ TEST_F(HttpClientTest, VerifiesTlsAgainstTheGivenCaFile) {
   tls.tls_key_file = certificate.keyFile();
   auto receiver = startReceiver(nullptr, tls);
   ASSERT_EQ(receiver->url("/x").rfind("https://", 0), 0u);
-  HttpClientOptions trusting;
+  HttpClientOptions trusting = loopbackOptions();
   trusting.ca_file = certificate.certFile();
   HttpClient trusting_client(io_, trusting);
   DeliveryRequest request = requestTo(receiver->url("/x"));
@@ -524,6 +534,133 @@ TEST_F(HttpClientTest, VerifiesTlsAgainstTheGivenCaFile) {
   EXPECT_EQ(trusted.http_status, 200);
   EXPECT_EQ(untrusted.curl_code, CURLE_PEER_FAILED_VERIFICATION) << untrusted.error;
   EXPECT_EQ(receiver->count(), 1u);
+}
+
+// --- the connect-time address guard (DESIGN.md section 4) ---
+
+TEST_F(HttpClientTest, GuardRefusesLoopbackWithoutAnAllowList) {
+  auto receiver = startReceiver();
+  HttpClient guarded(io_, HttpClientOptions{});
+
+  const DeliveryResult result = sendAndWait(requestTo(receiver->url("/x")), &guarded);
+
+  EXPECT_TRUE(result.blocked);
+  EXPECT_NE(result.curl_code, 0);
+  EXPECT_EQ(result.http_status, 0);
+  EXPECT_NE(result.error.find("127.0.0.1 is not public (loopback)"), std::string::npos)
+      << result.error;
+  EXPECT_EQ(classifyAttempt(result), AttemptOutcome::Blocked);
+  EXPECT_EQ(describeResult(result).rfind("blocked: ", 0), 0u);
+  EXPECT_EQ(receiver->acceptedConnections(), 0u);
+}
+
+TEST_F(HttpClientTest, GuardJudgesTheAddressANameResolvesToAtConnectTime) {
+  auto receiver = startReceiver();
+  testing::ConnectionCounter inside("127.0.0.2");
+  HttpClientOptions options = loopbackOptions();
+  options.resolve = {"allowed.test:" + std::to_string(receiver->port()) + ":127.0.0.1",
+                     "rebound.test:" + std::to_string(inside.port()) + ":127.0.0.2"};
+  HttpClient client(io_, options);
+
+  const DeliveryResult allowed = sendAndWait(
+      requestTo("http://allowed.test:" + std::to_string(receiver->port()) + "/x"), &client);
+  const DeliveryResult rebound = sendAndWait(
+      requestTo("http://rebound.test:" + std::to_string(inside.port()) + "/x"), &client);
+
+  EXPECT_EQ(allowed.http_status, 200) << allowed.error;
+  EXPECT_FALSE(allowed.blocked);
+  EXPECT_TRUE(rebound.blocked) << rebound.error;
+  EXPECT_NE(rebound.error.find("127.0.0.2"), std::string::npos) << rebound.error;
+  EXPECT_EQ(inside.count(), 0);
+}
+
+TEST_F(HttpClientTest, GuardRefusesEveryAddressOfAName) {
+  testing::ConnectionCounter inside("127.0.0.2");
+  HttpClientOptions options = loopbackOptions();
+  const std::string port = std::to_string(inside.port());
+  options.resolve = {"two.test:" + port + ":127.0.0.3,127.0.0.2"};
+  HttpClient client(io_, options);
+
+  const DeliveryResult result = sendAndWait(requestTo("http://two.test:" + port + "/x"), &client);
+
+  EXPECT_TRUE(result.blocked) << result.error;
+  EXPECT_EQ(inside.count(), 0);
+}
+
+TEST_F(HttpClientTest, MalformedResolveEntryStopsStartUp) {
+  HttpClientOptions options;
+  options.resolve = {"no-port.test:127.0.0.1"};
+  EXPECT_THROW(HttpClient(io_, options), std::runtime_error);
+  EXPECT_TRUE(isResolveEntry("a.test:443:127.0.0.1"));
+  EXPECT_TRUE(isResolveEntry("a.test:443:[::1],127.0.0.1"));
+  EXPECT_FALSE(isResolveEntry("a.test:0:127.0.0.1"));
+  EXPECT_FALSE(isResolveEntry("a.test:x:127.0.0.1"));
+  EXPECT_FALSE(isResolveEntry(":443:127.0.0.1"));
+}
+
+// Field case B24: even if a later change turned redirects on, every easy handle only speaks
+// https (and http under allow_http) for the request and for redirects. The transfer is driven
+// synchronously here, with CURLOPT_FOLLOWLOCATION switched on by the test.
+class TransferProtocolsTest : public HttpClientTest {
+ protected:
+  CURLcode performFollowing(DeliveryRequest request, const HttpClientOptions& options) {
+    const NetworkPolicy network(options.allow_networks);
+    Transfer transfer(std::move(request), nullptr);
+    EXPECT_EQ(transfer.configure(options, network, nullptr), CURLE_OK);
+    curl_easy_setopt(transfer.easy(), CURLOPT_FOLLOWLOCATION, 1L);
+    return curl_easy_perform(transfer.easy());
+  }
+
+  static ReceiverServer::Handler redirectTo(std::string location) {
+    return [location](const ReceivedRequest&) {
+      ReceiverReply reply;
+      reply.status = 302;
+      reply.headers = {{"Location", location}};
+      return reply;
+    };
+  }
+};
+
+TEST_F(TransferProtocolsTest, B24RedirectToGopherOrDictIsRefusedEvenWhenFollowing) {
+  testing::ConnectionCounter redis_like("127.0.0.1");  // allow-listed: only the protocol limit
+  const std::string port = std::to_string(redis_like.port());
+  for (const std::string& location :
+       {"gopher://127.0.0.1:" + port + "/_SET%20pwned%201", "dict://127.0.0.1:" + port + "/info",
+        std::string("file:///etc/passwd"), "ftp://127.0.0.1:" + port + "/"}) {
+    auto receiver = startReceiver(redirectTo(location));
+    EXPECT_EQ(performFollowing(requestTo(receiver->url("/b24")), loopbackOptions()),
+              CURLE_UNSUPPORTED_PROTOCOL)
+        << location;
+    EXPECT_EQ(receiver->count(), 1u) << location;
+  }
+  EXPECT_EQ(redis_like.count(), 0);
+}
+
+TEST_F(TransferProtocolsTest, RedirectFromHttpsToHttpIsRefusedUnlessHttpIsAllowed) {
+  TestCertificate certificate;
+  testing::ConnectionCounter plain("127.0.0.1");
+  ReceiverServer::Options tls;
+  tls.tls_cert_file = certificate.certFile();
+  tls.tls_key_file = certificate.keyFile();
+  auto receiver =
+      startReceiver(redirectTo("http://127.0.0.1:" + std::to_string(plain.port()) + "/"), tls);
+  HttpClientOptions options = loopbackOptions();
+  options.ca_file = certificate.certFile();
+  DeliveryRequest request = requestTo(receiver->url("/x"));
+  request.allow_http = false;
+
+  EXPECT_EQ(performFollowing(request, options), CURLE_UNSUPPORTED_PROTOCOL);
+  EXPECT_EQ(receiver->count(), 1u);
+  EXPECT_EQ(plain.count(), 0);
+}
+
+TEST_F(TransferProtocolsTest, PlainHttpRequestIsRefusedUnlessAllowed) {
+  testing::ConnectionCounter plain("127.0.0.1");
+  DeliveryRequest request = requestTo("http://127.0.0.1:" + std::to_string(plain.port()) + "/");
+  request.allow_http = false;
+
+  EXPECT_EQ(performFollowing(request, loopbackOptions()), CURLE_UNSUPPORTED_PROTOCOL);
+  EXPECT_EQ(plain.count(), 0);
 }
 
 }  // namespace
