@@ -16,6 +16,7 @@ struct EngineStats {
   std::atomic<std::uint64_t> retries_scheduled{0};
   std::atomic<std::uint64_t> unsubscribed{0};  // a retry whose channel no longer wants it
   std::atomic<std::uint64_t> webhooks_disabled{0};
+  std::atomic<std::uint64_t> blocked{0};  // attempts the address guard refused, dead-lettered
   std::atomic<std::uint64_t> redis_errors{0};
 };
 

@@ -18,12 +18,20 @@ namespace hookline::testing {
 // The whole product on loopback for one test: the shared redis-server with keys, stream and
 // group under the test's own prefix, a management API on a free port, a receiver, and an
 // engine on its own thread. Everything stops in the destructor.
+//
+// The address guard stays on: the API and the engine allow exactly 127.0.0.1/32 (where the
+// receiver listens; kLoopbackAllowList), nothing else on loopback, unless the test sets
+// engine.http.allow_networks itself.
+inline constexpr const char* kLoopbackAllowList = "127.0.0.1/32";
+
 class EngineHarness {
  public:
   struct Options {
     ReceiverServer::Handler receiver_handler;  // null: answer 200
     EngineOptions engine;                      // redis, names and allow_http are filled in
     bool start_engine = true;
+    // How the API resolves webhook host names; null: no name resolves. Never real DNS.
+    HostResolver registration_resolver;
   };
 
   explicit EngineHarness(Options options);
@@ -40,6 +48,7 @@ class EngineHarness {
   long setWebhook(const std::string& channel_id, const std::string& url, EventMask events);
 
   std::string apiUrl() const;
+  const std::string& apiKey() const { return api_key_; }
   const std::string& prefix() const { return prefix_; }
   const std::string& stream() const { return engine_options_.stream; }
   const std::string& deadLetterStream() const { return engine_options_.dead_letter_stream; }
