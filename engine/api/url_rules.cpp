@@ -96,13 +96,23 @@ Status checkAddress(const IpAddress& address, const UrlRules& rules, std::string
   return Error{std::string(what) + " a non-public address (" + verdict.judgement.describe() + ")"};
 }
 
-// The last dot-separated label of a host name, ignoring one trailing dot.
-std::string_view lastLabel(std::string_view host) {
+// Whether a host "ends in a number" as the WHATWG URL standard puts it: its last label
+// (ignoring one trailing dot) is all digits, or "0x" and hex digits. Such a host is an IPv4
+// number to every resolver, never a name.
+bool endsInNumber(std::string_view host) {
   if (host.ends_with('.')) {
     host.remove_suffix(1);
   }
   const auto dot = host.rfind('.');
-  return dot == std::string_view::npos ? host : host.substr(dot + 1);
+  const auto label = dot == std::string_view::npos ? host : host.substr(dot + 1);
+  if (label.empty()) {
+    return false;
+  }
+  if (label.find_first_not_of("0123456789") == std::string_view::npos) {
+    return true;
+  }
+  return label.size() >= 2 && label[0] == '0' && (label[1] == 'x' || label[1] == 'X') &&
+         label.find_first_not_of("0123456789abcdefABCDEF", 2) == std::string_view::npos;
 }
 
 // The host as curl parsed it (already percent-decoded, IPv4 numbers already normalised where
@@ -121,12 +131,11 @@ Status checkHost(std::string_view host, const UrlRules& rules) {
       return Error{"must have an ASCII host name (use the xn-- form of the name)"};
     }
   }
-  // As a browser would: a host whose last label starts with a digit means an IPv4 number, and
-  // one that is not a valid number is refused rather than sent to the resolver to interpret.
-  std::string_view bare = host.ends_with('.') ? host.substr(0, host.size() - 1) : host;
-  const auto label = lastLabel(host);
-  if (!label.empty() && label.front() >= '0' && label.front() <= '9') {
-    const auto address = parseIpv4Number(bare);
+  // As a browser would: a host ending in a number means an IPv4 number, and one that is not a
+  // valid number is refused rather than sent to the resolver to interpret.
+  if (endsInNumber(host)) {
+    const auto address =
+        parseIpv4Number(host.ends_with('.') ? host.substr(0, host.size() - 1) : host);
     if (!address) {
       return Error{"has an invalid IPv4 address"};
     }

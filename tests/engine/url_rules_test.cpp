@@ -96,10 +96,15 @@ TEST_F(UrlRulesTest, InsideRangesAreRefusedAsLiterals) {
 }
 
 TEST_F(UrlRulesTest, NumericHostsThatAreNotAddressesAreRefused) {
-  for (const char* url : {"https://4294967296/", "https://1.2.3.4.5/", "https://08.0.0.1/",
-                          "https://256.1.1.1/", "https://1.2.3.256/", "https://example.123/"}) {
+  for (const char* url :
+       {"https://4294967296/", "https://1.2.3.4.5/", "https://08.0.0.1/", "https://256.1.1.1/",
+        "https://1.2.3.256/", "https://example.123/", "https://b.0x1.0x2.0x3.0x4/"}) {
     EXPECT_EQ(reason(url), "has an invalid IPv4 address") << url;
   }
+  // A last label that is not a number leaves the host a name, however it starts.
+  resolver_.map("hooks.1a", {kPublicTestAddress}).map("0x7g", {kPublicTestAddress});
+  EXPECT_EQ(reason("https://hooks.1a/"), "ok");
+  EXPECT_EQ(reason("https://0x7g/"), "ok");
 }
 
 TEST_F(UrlRulesTest, NamesAreJudgedByEveryAddressTheyResolveTo) {
