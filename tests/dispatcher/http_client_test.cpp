@@ -603,11 +603,17 @@ TEST_F(HttpClientTest, MalformedResolveEntryStopsStartUp) {
 // synchronously here, with CURLOPT_FOLLOWLOCATION switched on by the test.
 class TransferProtocolsTest : public HttpClientTest {
  protected:
-  CURLcode performFollowing(DeliveryRequest request, const HttpClientOptions& options) {
+  // `any_request_protocol` also widens CURLOPT_PROTOCOLS_STR, to show that
+  // CURLOPT_REDIR_PROTOCOLS_STR alone still holds redirects (curl checks a redirect against both).
+  CURLcode performFollowing(DeliveryRequest request, const HttpClientOptions& options,
+                            bool any_request_protocol = false) {
     const NetworkPolicy network(options.allow_networks);
     Transfer transfer(std::move(request), nullptr);
     EXPECT_EQ(transfer.configure(options, network, nullptr), CURLE_OK);
     curl_easy_setopt(transfer.easy(), CURLOPT_FOLLOWLOCATION, 1L);
+    if (any_request_protocol) {
+      curl_easy_setopt(transfer.easy(), CURLOPT_PROTOCOLS_STR, "all");
+    }
     return curl_easy_perform(transfer.easy());
   }
 
@@ -628,10 +634,13 @@ TEST_F(TransferProtocolsTest, B24RedirectToGopherOrDictIsRefusedEvenWhenFollowin
        {"gopher://127.0.0.1:" + port + "/_SET%20pwned%201", "dict://127.0.0.1:" + port + "/info",
         std::string("file:///etc/passwd"), "ftp://127.0.0.1:" + port + "/"}) {
     auto receiver = startReceiver(redirectTo(location));
-    EXPECT_EQ(performFollowing(requestTo(receiver->url("/b24")), loopbackOptions()),
-              CURLE_UNSUPPORTED_PROTOCOL)
-        << location;
-    EXPECT_EQ(receiver->count(), 1u) << location;
+    for (bool any_request_protocol : {false, true}) {
+      EXPECT_EQ(performFollowing(requestTo(receiver->url("/b24")), loopbackOptions(),
+                                 any_request_protocol),
+                CURLE_UNSUPPORTED_PROTOCOL)
+          << location << " any_request_protocol=" << any_request_protocol;
+    }
+    EXPECT_EQ(receiver->count(), 2u) << location;
   }
   EXPECT_EQ(redis_like.count(), 0);
 }
