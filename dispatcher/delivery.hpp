@@ -26,6 +26,9 @@ struct DeliveryResult {
   int http_status = 0;                    // 0 when no answer arrived
   std::string retry_after;                // the Retry-After header as received, if any
   std::chrono::microseconds duration{0};  // from hand-off to the network until the end
+  // The address guard refused every address curl tried to connect to; `error` says which and
+  // why. No connection was made.
+  bool blocked = false;
 
   bool answered() const { return curl_code == 0 && http_status != 0; }
   bool succeeded() const { return answered() && http_status >= 200 && http_status < 300; }

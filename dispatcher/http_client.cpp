@@ -34,6 +34,23 @@ void initCurlOnce() {
   });
 }
 
+CurlSlist resolveList(const std::vector<std::string>& entries) {
+  curl_slist* list = nullptr;
+  for (const auto& entry : entries) {
+    if (!isResolveEntry(entry)) {
+      curl_slist_free_all(list);
+      throw std::runtime_error("resolve entry '" + entry + "' is not HOST:PORT:ADDRESS");
+    }
+    curl_slist* grown = curl_slist_append(list, entry.c_str());
+    if (grown == nullptr) {
+      curl_slist_free_all(list);
+      throw std::runtime_error("out of memory building the resolve list");
+    }
+    list = grown;
+  }
+  return CurlSlist(list);
+}
+
 }  // namespace
 
 // One socket curl asked us to watch. The descriptor only borrows curl's fd: it is released,
@@ -61,8 +78,24 @@ struct HttpClient::SocketWatch {
   bool released = false;          // curl removed it; its fd may already be reused
 };
 
+bool isResolveEntry(const std::string& entry) {
+  const auto first = entry.find(':');
+  const auto second = first == std::string::npos ? first : entry.find(':', first + 1);
+  if (first == 0 || second == std::string::npos || second + 1 >= entry.size()) {
+    return false;
+  }
+  const auto port = entry.substr(first + 1, second - first - 1);
+  return !port.empty() && port.size() <= 5 &&
+         port.find_first_not_of("0123456789") == std::string::npos && std::stoi(port) > 0 &&
+         std::stoi(port) <= 65535;
+}
+
 HttpClient::HttpClient(boost::asio::io_context& io, HttpClientOptions options)
-    : io_(io), options_(std::move(options)), timer_(io) {
+    : io_(io),
+      options_(std::move(options)),
+      network_(options_.allow_networks),
+      resolve_(resolveList(options_.resolve)),
+      timer_(io) {
   initCurlOnce();
   ca_trust_ = loadCaTrust(options_);
   multi_.reset(curl_multi_init());
@@ -99,7 +132,8 @@ HttpClient::~HttpClient() {
 
 void HttpClient::send(DeliveryRequest request, Completion done) {
   auto transfer = std::make_unique<Transfer>(std::move(request), std::move(done));
-  if (CURLcode code = transfer->configure(options_, ca_trust_); code != CURLE_OK) {
+  if (CURLcode code = transfer->configure(options_, ca_trust_, network_, resolve_.get());
+      code != CURLE_OK) {
     fail(std::move(transfer), code);
     return;
   }

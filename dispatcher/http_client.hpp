@@ -6,11 +6,14 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <curl/curl.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "common/ip_address.hpp"
+#include "common/network_policy.hpp"
 #include "dispatcher/curl_handles.hpp"
 #include "dispatcher/delivery.hpp"
 
@@ -26,12 +29,26 @@ struct HttpClientOptions {
   // The bundle ca_file is added to; empty = libcurl's built-in one. Tests set it to stand in
   // for the system's CAs.
   std::string default_ca_file;
+  // --allow-network: non-public ranges deliveries may still connect to (DESIGN.md section 4).
+  // Every other non-public address is refused by the connect-time guard.
+  std::vector<CidrRange> allow_networks;
+  // Fixed answers for host names, in curl's --resolve form "HOST:PORT:ADDRESS[,ADDRESS]"
+  // (CURLOPT_RESOLVE); for tests and special setups. The guard still judges the address.
+  std::vector<std::string> resolve;
 };
+
+// "HOST:PORT:ADDRESS[,ADDRESS...]", the form of HttpClientOptions::resolve entries.
+bool isResolveEntry(const std::string& entry);
 
 // Sends deliveries with libcurl's multi interface, driven by an Asio io_context: curl announces
 // the sockets it wants watched and when its timer is due, Asio waits, and each readiness is
 // handed back through curl_multi_socket_action. No thread per request and no polling loop.
 // Connections are pooled by the one multi handle and reused across sends.
+//
+// Every new connection passes the address guard first (Transfer's open-socket callback): the
+// address curl is about to connect to must be public or in allow_networks, whatever name or
+// redirect led there, so a name re-pointed inside after registration (DNS rebinding) is stopped.
+// Environment proxies are ignored, since through a proxy the guard would only see the proxy.
 //
 // Threading: the client belongs to the thread running `io`; every member function, and the
 // destructor, must be called there. Nothing inside is locked.
@@ -40,7 +57,8 @@ class HttpClient {
   using Completion = std::function<void(DeliveryResult)>;
 
   // Throws std::runtime_error when libcurl lacks asynchronous DNS or TLS, when the multi
-  // handle cannot be created, or when a CA file cannot be read (start-up only).
+  // handle cannot be created, a CA file cannot be read or a `resolve` entry is malformed
+  // (start-up only).
   HttpClient(boost::asio::io_context& io, HttpClientOptions options);
   // Aborts unfinished transfers without calling their completions. No completion runs after
   // this returns, not even one whose transfer had already finished.
@@ -87,6 +105,8 @@ class HttpClient {
   // The trusted CAs as one PEM bundle; "" leaves curl's defaults. Easy handles point into it
   // (CURL_BLOB_NOCOPY), so it lives as long as the client and never changes.
   std::string ca_trust_;
+  NetworkPolicy network_;
+  CurlSlist resolve_;  // options_.resolve for CURLOPT_RESOLVE; null when empty
   boost::asio::steady_timer timer_;
   bool timeout_posted_ = false;
   bool closing_ = false;  // set by the destructor: callbacks from here on only release sockets

@@ -23,6 +23,10 @@ bool isPermanentCurlError(int code) {
 }  // namespace
 
 AttemptOutcome classifyAttempt(const DeliveryResult& result) {
+  // Not a network error: the same address would be refused again on every retry.
+  if (result.blocked) {
+    return AttemptOutcome::Blocked;
+  }
   if (result.curl_code != 0) {
     return isPermanentCurlError(result.curl_code) ? AttemptOutcome::Rejected
                                                   : AttemptOutcome::Retry;
@@ -50,11 +54,16 @@ std::string_view attemptOutcomeName(AttemptOutcome outcome) {
       return "gone";
     case AttemptOutcome::Rejected:
       return "rejected";
+    case AttemptOutcome::Blocked:
+      return "blocked";
   }
   return "unknown";
 }
 
 std::string describeResult(const DeliveryResult& result) {
+  if (result.blocked) {
+    return "blocked: " + result.error;
+  }
   if (result.curl_code != 0) {
     return "network: " + result.error + " (curl " + std::to_string(result.curl_code) + ")";
   }

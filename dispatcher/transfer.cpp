@@ -1,5 +1,7 @@
 #include "dispatcher/transfer.hpp"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -41,7 +43,9 @@ void Transfer::setError(const std::string& message) {
   std::snprintf(error_.data(), error_.size(), "%s", message.c_str());
 }
 
-CURLcode Transfer::configure(const HttpClientOptions& options, const std::string& ca_trust) {
+CURLcode Transfer::configure(const HttpClientOptions& options, const std::string& ca_trust,
+                             const NetworkPolicy& network, curl_slist* resolve) {
+  network_ = &network;
   easy_.reset(curl_easy_init());
   if (!easy_) {
     setError("curl_easy_init failed");
@@ -70,6 +74,13 @@ CURLcode Transfer::configure(const HttpClientOptions& options, const std::string
   set(CURLOPT_PROTOCOLS_STR, protocols);
   set(CURLOPT_REDIR_PROTOCOLS_STR, protocols);
   set(CURLOPT_FOLLOWLOCATION, 0L);
+  // A proxy from the environment would make the guard judge the proxy, not the receiver.
+  set(CURLOPT_PROXY, "");
+  set(CURLOPT_OPENSOCKETFUNCTION, static_cast<curl_opensocket_callback>(&Transfer::onOpenSocket));
+  set(CURLOPT_OPENSOCKETDATA, static_cast<void*>(this));
+  if (resolve != nullptr) {
+    set(CURLOPT_RESOLVE, resolve);
+  }
   set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request_.body.size()));
   set(CURLOPT_POSTFIELDS, request_.body.data());
   set(CURLOPT_HTTPHEADER, headers_.get());
@@ -147,6 +158,10 @@ DeliveryResult Transfer::finish(CURLcode code) const {
   }
   result.curl_code = static_cast<int>(code);
   result.error = error_[0] != '\0' ? std::string(error_.data()) : curl_easy_strerror(code);
+  if (blocked()) {
+    result.blocked = true;
+    result.error = blocked_reason_;
+  }
   return result;
 }
 
@@ -173,6 +188,28 @@ std::size_t Transfer::onHeader(char* data, std::size_t size, std::size_t count,
     return 0;  // out of memory: curl ends the transfer with CURLE_WRITE_ERROR
   }
   return bytes;
+}
+
+curl_socket_t Transfer::onOpenSocket(void* self, curlsocktype purpose,
+                                     curl_sockaddr* address) noexcept {
+  auto* transfer = static_cast<Transfer*>(self);
+  try {
+    const auto ip = addressFromSockaddr(&address->addr);
+    if (!ip) {
+      transfer->blocked_reason_ = "address guard: not an IP address";
+      return CURL_SOCKET_BAD;
+    }
+    const auto verdict = transfer->network_->judge(*ip);
+    if (!verdict.allowed) {
+      transfer->blocked_reason_ = "address guard: " + ip->toString() + " is not public (" +
+                                  verdict.judgement.describe() + ")";
+      return CURL_SOCKET_BAD;
+    }
+  } catch (...) {
+    return CURL_SOCKET_BAD;  // out of memory: refusing is the safe side
+  }
+  (void)purpose;
+  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
 
 std::size_t Transfer::onBody(char* data, std::size_t size, std::size_t count, void* self) noexcept {

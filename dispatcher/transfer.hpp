@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "common/network_policy.hpp"
 #include "dispatcher/curl_handles.hpp"
 #include "dispatcher/delivery.hpp"
 #include "dispatcher/http_client.hpp"
@@ -30,13 +31,18 @@ class Transfer {
 
   // Creates and sets up the easy handle for a POST of the request. Anything but CURLE_OK means
   // the request cannot be sent; finish() with that code then describes why. `ca_trust` is
-  // the PEM bundle of trusted CAs ("" for curl's defaults); the handle points into it, so it
-  // must outlive this object.
-  CURLcode configure(const HttpClientOptions& options, const std::string& ca_trust);
+  // the PEM bundle of trusted CAs ("" for curl's defaults); the handle points into it.
+  // `ca_trust`, `network` and `resolve` (may be null) must outlive the transfer.
+  CURLcode configure(const HttpClientOptions& options, const std::string& ca_trust,
+                     const NetworkPolicy& network, curl_slist* resolve);
   // Marks the hand-off to curl; the result's duration is measured from here.
   void markStarted() { started_ = std::chrono::steady_clock::now(); }
   // Records a reason for a failure that happened outside curl's own error buffer.
   void setError(const std::string& message);
+
+  // Whether the address guard refused an address of this transfer, and the last such refusal.
+  bool blocked() const { return !blocked_reason_.empty(); }
+  const std::string& blockedReason() const { return blocked_reason_; }
 
   // The outcome once curl reports `code` for this transfer.
   DeliveryResult finish(CURLcode code) const;
@@ -49,6 +55,10 @@ class Transfer {
 
   static std::size_t onHeader(char* data, std::size_t size, std::size_t count, void* self) noexcept;
   static std::size_t onBody(char* data, std::size_t size, std::size_t count, void* self) noexcept;
+  // The address guard: called by curl for every socket it is about to connect, after name
+  // resolution, whatever name, redirect or --resolve entry produced the address.
+  static curl_socket_t onOpenSocket(void* self, curlsocktype purpose,
+                                    curl_sockaddr* address) noexcept;
 
   DeliveryRequest request_;
   Completion done_;
@@ -57,6 +67,8 @@ class Transfer {
   std::string retry_after_;
   std::size_t response_bytes_ = 0;  // read and dropped
   std::chrono::steady_clock::time_point started_{};
+  const NetworkPolicy* network_ = nullptr;
+  std::string blocked_reason_;
   CurlEasy easy_;
 };
 

@@ -97,6 +97,10 @@ void Engine::run() {
                                                   .block = options_.block});
   spdlog::info("engine started stream={} group={} consumer={} workers={}", options_.stream,
                options_.group, options_.consumer, workers_.size());
+  for (const auto& range : options_.http.allow_networks) {
+    spdlog::warn("deliveries may reach the allow-listed network {} (--allow-network)",
+                 range.toString());
+  }
 
   int failures = 0;
   bool group_ready = false;
@@ -240,6 +244,12 @@ void Engine::onAttemptDone(DeliveryJob& job, const DeliveryResult& result) {
     case AttemptOutcome::Retry:
       info.reason = "retries exhausted";
       break;
+    case AttemptOutcome::Blocked:
+      // A name that resolved inside after registration, or an address allowed then and not
+      // now: retrying would only be refused again (DESIGN.md section 4).
+      info.reason = "blocked";
+      stats_.blocked++;
+      break;
     case AttemptOutcome::Gone:
       info.reason = "webhook gone (410)";
       settled.disable_channel = job.event.channel_id;
@@ -256,7 +266,8 @@ void Engine::onAttemptDone(DeliveryJob& job, const DeliveryResult& result) {
       "result={}",
       job.event.event_id, job.event.channel_id, job.attempt, info.reason, detail);
   settle(job, settled);
-  settled.writes.push_back(attemptRecord(job, result, "dead"));
+  settled.writes.push_back(
+      attemptRecord(job, result, outcome == AttemptOutcome::Blocked ? "blocked" : "dead"));
   settled.writes.push_back(deadLetterCommand(eventFields(job.event), job.event.entry_id, info));
   writer_.submit(std::move(settled));
 }

@@ -17,6 +17,7 @@ struct EngineStats {
   std::atomic<std::uint64_t> unsubscribed{0};  // a retry whose channel no longer wants it
   std::atomic<std::uint64_t> webhooks_disabled{0};
   std::atomic<std::uint64_t> circuit_deferred{0};  // sent to the retry schedule, circuit open
+  std::atomic<std::uint64_t> blocked{0};  // attempts the address guard refused, dead-lettered
   std::atomic<std::uint64_t> redis_errors{0};
 };
 

@@ -116,10 +116,18 @@ void runDemo(const CLI::App& root, CommonOptions common, const DemoOptions& opti
   sink.start();
   std::printf("Demo receiver listening at %s\n", sink.url("").c_str());
 
+  // The demo receiver is on loopback, which the address guard refuses by default: open exactly
+  // that one address, and say so.
+  const auto loopback = CidrRange::parse("127.0.0.1/32");
+  spdlog::warn(
+      "demo: the address allow-list is open for loopback (--allow-network 127.0.0.1/32) "
+      "so the local receiver can be reached");
+
   boost::asio::io_context api_io;
   ApiServerOptions api_options;
   api_options.port = 0;
   api_options.allow_http = true;
+  api_options.allow_networks = {*loopback};
   api_options.key_prefix = common.key_prefix;
   api_options.redis = redis;
   api_options.stream = common.stream;
@@ -147,6 +155,7 @@ void runDemo(const CLI::App& root, CommonOptions common, const DemoOptions& opti
   engine_options.consumer = "demo";
   engine_options.key_prefix = common.key_prefix;
   engine_options.attempt.allow_http = true;
+  engine_options.http.allow_networks = {*loopback};
   Engine engine(engine_options, webhooks);
 
   std::atomic<bool> stop{false};

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/host_resolver.hpp"
 #include "engine/api/api_server.hpp"
 #include "engine/engine.hpp"
 #include "registry/webhook_cache.hpp"
@@ -39,6 +40,8 @@ struct ServeOptions {
   std::size_t circuit_failures = 10;
   std::string circuit_cooldown = "30s";
   std::string circuit_max_cooldown = "10m";
+  std::vector<std::string> allow_networks;
+  std::vector<std::string> resolve;
 };
 
 enum class Role { Both, WorkerOnly, ApiOnly };
@@ -50,10 +53,15 @@ void addOptions(CLI::App& command, ServeOptions& options, Role role) {
   }
   command.add_flag("--allow-http", options.allow_http,
                    "accept plain-http webhook URLs (local testing only)");
+  command.add_option("--allow-network", options.allow_networks,
+                     "CIDR range webhooks may reach although it is not public (repeatable)");
   if (role != Role::ApiOnly) {
     command.add_option("--consumer", options.consumer,
                        "consumer name, stable across restarts (default: the host name)");
     command.add_option("--ca-file", options.ca_file, "extra trusted CA certificates (PEM)");
+    command.add_option("--resolve", options.resolve,
+                       "HOST:PORT:ADDRESS fixed answer for deliveries, as curl's --resolve "
+                       "(repeatable; the address guard still applies)");
     command.add_option("--dispatch-threads", options.dispatch_threads, "dispatcher threads")
         ->capture_default_str()
         ->check(CLI::Range(1, 64));
@@ -119,6 +127,27 @@ std::chrono::milliseconds durationOption(const std::string& name, const std::str
   return *duration;
 }
 
+// The --allow-network ranges; a bad one stops start-up, naming it.
+std::vector<CidrRange> allowNetworks(const ServeOptions& options) {
+  std::vector<CidrRange> ranges;
+  for (const auto& text : options.allow_networks) {
+    auto range = CidrRange::parse(text);
+    if (!range) {
+      throw CLI::ValidationError("--allow-network", range.error().message);
+    }
+    ranges.push_back(*range);
+  }
+  return ranges;
+}
+
+void checkResolveEntries(const ServeOptions& options) {
+  for (const auto& entry : options.resolve) {
+    if (!isResolveEntry(entry)) {
+      throw CLI::ValidationError("--resolve", "'" + entry + "' is not HOST:PORT:ADDRESS");
+    }
+  }
+}
+
 EngineOptions engineOptions(const CommonOptions& common, const ServeOptions& options) {
   EngineOptions engine;
   engine.redis = common.redisOptions();
@@ -131,6 +160,8 @@ EngineOptions engineOptions(const CommonOptions& common, const ServeOptions& opt
   engine.attempt.max_per_endpoint = options.max_per_endpoint;
   engine.dispatch_threads = options.dispatch_threads;
   engine.http.ca_file = options.ca_file;
+  engine.http.allow_networks = allowNetworks(options);
+  engine.http.resolve = options.resolve;
   engine.attempt.connect_timeout = std::chrono::milliseconds(options.connect_timeout_ms);
   engine.attempt.total_timeout = std::chrono::milliseconds(options.attempt_timeout_ms);
   engine.attempt.allow_http = options.allow_http;
@@ -161,6 +192,9 @@ EngineOptions engineOptions(const CommonOptions& common, const ServeOptions& opt
 
 void runServe(const CommonOptions& common, const ServeOptions& options, Role role) {
   const RedisOptions redis = common.redisOptions();
+  // Bad ranges or resolve entries stop start-up before anything is connected or started.
+  const auto allowed = allowNetworks(options);
+  checkResolveEntries(options);
   if (options.allow_http && role == Role::WorkerOnly) {
     spdlog::warn(
         "--allow-http is on: plain-http webhook URLs are accepted; never use this in "
@@ -183,6 +217,8 @@ void runServe(const CommonOptions& common, const ServeOptions& options, Role rol
     api_options.port = address->port;
     api_options.allow_http = options.allow_http;
     applyApiLimitFlags(options.api_limits, api_options);
+    api_options.allow_networks = allowed;
+    api_options.resolve = systemResolver();
     api_options.key_prefix = common.key_prefix;
     api_options.redis = redis;
     api_options.stream = common.stream;

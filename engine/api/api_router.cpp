@@ -51,7 +51,10 @@ std::optional<IntegrationPath> integrationPath(std::string_view path) {
 }  // namespace
 
 ApiRouter::ApiRouter(const ApiServerOptions& options)
-    : set_webhook_(options.redis, options.key_prefix, UrlRules{.allow_http = options.allow_http}),
+    : set_webhook_(options.redis, options.key_prefix,
+                   UrlRules{.allow_http = options.allow_http,
+                            .network = NetworkPolicy(options.allow_networks),
+                            .resolve = options.resolve}),
       webhooks_(options),
       ready_(options.ready),
       ping_link_(pingOptions(options.redis)) {}

@@ -62,6 +62,13 @@ class ApiServer::Listener : public std::enable_shared_from_this<ApiServer::Liste
     if (options_->allow_http) {
       spdlog::warn("api accepts plain-http webhook URLs (--allow-http); for local testing only");
     }
+    for (const auto& range : options_->allow_networks) {
+      spdlog::warn("api accepts webhook URLs in the allow-listed network {} (--allow-network)",
+                   range.toString());
+    }
+    if (!options_->resolve) {
+      spdlog::warn("api has no host resolver: webhook URLs with host names are refused");
+    }
     net::post(acceptor_.get_executor(), [self = shared_from_this()] { self->startAccept(); });
     return {};
   }

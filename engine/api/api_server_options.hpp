@@ -4,7 +4,10 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <vector>
 
+#include "common/host_resolver.hpp"
+#include "common/ip_address.hpp"
 #include "common/redis_link.hpp"
 
 namespace hookline {
@@ -13,6 +16,11 @@ struct ApiServerOptions {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;  // 0: a free port, see ApiServer::port()
   bool allow_http = false;     // accept plain-http webhook URLs (local testing only)
+  // --allow-network: ranges a webhook URL's host may be in or resolve to besides public ones.
+  std::vector<CidrRange> allow_networks;
+  // Resolves webhook host names at registration. Empty: host names are refused (fail closed);
+  // `hookline serve` sets systemResolver(), tests a fake one.
+  HostResolver resolve;
   std::size_t body_limit = 64 * 1024;
   std::string key_prefix = "hookline:";
   RedisOptions redis;

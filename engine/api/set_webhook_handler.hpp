@@ -20,7 +20,7 @@ namespace hookline {
 //   2. the channel exists and belongs to that key     else 404 Invalid channel
 //   3. Content-Type is application/json               else 400 Validation error
 //   4. the body is well-formed                        else 400 Validation error
-//   5. the URL obeys UrlRules                         else 400 Invalid webhook URL
+//   5. the URL obeys UrlRules (form, then address)    else 400 Invalid webhook URL
 //   6. the store saved it                             else 503 Webhook registration failed
 // Authentication comes first so that a caller without a key learns nothing, not even whether
 // a channel exists; the channel comes before the body so that a key learns nothing about
@@ -32,8 +32,9 @@ namespace hookline {
 //
 // Threading: handle() may be called from any thread; calls share one Redis link and are
 // serialized by a mutex.
-// TODO: the Redis calls block the calling io thread for up to a command timeout; move them to
-// an async client or a small worker pool before the API serves heavy traffic.
+// TODO: the Redis calls block the calling io thread for up to a command timeout, and so does
+// the host name lookup of the URL policy (up to the resolver's bound, 3 s in `hookline serve`);
+// move them to an async client or a small worker pool before the API serves heavy traffic.
 class SetWebhookHandler {
  public:
   SetWebhookHandler(RedisOptions redis, std::string key_prefix, UrlRules rules);

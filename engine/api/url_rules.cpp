@@ -88,6 +88,78 @@ Error schemeError(const UrlRules& rules) {
   return Error{rules.allow_http ? "must use http or https" : "must use https"};
 }
 
+Status checkAddress(const IpAddress& address, const UrlRules& rules, std::string_view what) {
+  const auto verdict = rules.network.judge(address);
+  if (verdict.allowed) {
+    return {};
+  }
+  return Error{std::string(what) + " a non-public address (" + verdict.judgement.describe() + ")"};
+}
+
+// Whether a host "ends in a number" as the WHATWG URL standard puts it: its last label
+// (ignoring one trailing dot) is all digits, or "0x" and hex digits. Such a host is an IPv4
+// number to every resolver, never a name.
+bool endsInNumber(std::string_view host) {
+  if (host.ends_with('.')) {
+    host.remove_suffix(1);
+  }
+  const auto dot = host.rfind('.');
+  const auto label = dot == std::string_view::npos ? host : host.substr(dot + 1);
+  if (label.empty()) {
+    return false;
+  }
+  if (label.find_first_not_of("0123456789") == std::string_view::npos) {
+    return true;
+  }
+  return label.size() >= 2 && label[0] == '0' && (label[1] == 'x' || label[1] == 'X') &&
+         label.find_first_not_of("0123456789abcdefABCDEF", 2) == std::string_view::npos;
+}
+
+// The host as curl parsed it (already percent-decoded, IPv4 numbers already normalised where
+// curl could): an IPv6 literal, an IPv4 number in any inet_aton spelling, or a name to resolve.
+Status checkHost(std::string_view host, const UrlRules& rules) {
+  if (host.starts_with('[')) {
+    const auto address = parseIpAddress(host.substr(1, host.size() - 2));
+    if (!host.ends_with(']') || !address) {
+      return Error{"has no valid host"};
+    }
+    return checkAddress(*address, rules, "host is");
+  }
+  for (char c : host) {
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      // libcurl would turn it into a name (IDN, with Unicode normalisation) only when sending.
+      return Error{"must have an ASCII host name (use the xn-- form of the name)"};
+    }
+  }
+  // As a browser would: a host ending in a number means an IPv4 number, and one that is not a
+  // valid number is refused rather than sent to the resolver to interpret.
+  if (endsInNumber(host)) {
+    const auto address =
+        parseIpv4Number(host.ends_with('.') ? host.substr(0, host.size() - 1) : host);
+    if (!address) {
+      return Error{"has an invalid IPv4 address"};
+    }
+    return checkAddress(*address, rules, "host is");
+  }
+
+  if (!rules.resolve) {
+    return Error{"host name cannot be checked (no resolver configured)"};
+  }
+  auto resolved = rules.resolve(std::string(host));
+  if (!resolved) {
+    return Error{"host " + resolved.error().message};
+  }
+  if (resolved->empty()) {
+    return Error{"host does not resolve"};
+  }
+  for (const auto& address : *resolved) {
+    if (auto status = checkAddress(address, rules, "host resolves to"); !status) {
+      return status;
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Status checkWebhookUrl(std::string_view url, const UrlRules& rules) {
@@ -150,13 +222,16 @@ Status checkWebhookUrl(std::string_view url, const UrlRules& rules) {
       urlPart(handle.get(), CURLUPART_OPTIONS)) {
     return Error{"must not contain user information"};
   }
+  if (urlPart(handle.get(), CURLUPART_ZONEID)) {
+    return Error{"must not contain an IPv6 zone"};
+  }
   if (urlPart(handle.get(), CURLUPART_FRAGMENT)) {
     return Error{"must not contain a fragment"};
   }
   if (const auto port = urlPart(handle.get(), CURLUPART_PORT); port && *port == "0") {
     return Error{"has an invalid port"};
   }
-  return {};
+  return checkHost(*host, rules);
 }
 
 }  // namespace hookline

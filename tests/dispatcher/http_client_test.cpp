@@ -14,6 +14,10 @@
 #include <gtest/gtest.h>
 #include <boost/asio/io_context.hpp>
 
+#include "dispatcher/ca_trust.hpp"
+#include "dispatcher/outcome.hpp"
+#include "dispatcher/transfer.hpp"
+#include "tests/support/connection_counter.hpp"
 #include "tests/support/test_pki.hpp"
 #include "tools/local_redis.hpp"
 #include "tools/receiver_server.hpp"
@@ -68,8 +72,15 @@ class HttpClientTest : public ::testing::Test {
     return result.value_or(DeliveryResult{});
   }
 
+  // The test receivers listen on 127.0.0.1, which the address guard refuses unless allowed.
+  static HttpClientOptions loopbackOptions() {
+    HttpClientOptions options;
+    options.allow_networks = {*CidrRange::parse("127.0.0.1/32")};
+    return options;
+  }
+
   boost::asio::io_context io_;
-  HttpClient client_{io_, HttpClientOptions{}};
+  HttpClient client_{io_, loopbackOptions()};
 };
 
 TEST_F(HttpClientTest, PostsExactBodyAndHeaders) {
@@ -312,7 +323,7 @@ TEST_F(HttpClientTest, CapsConnectionsAtMaxTotalConnections) {
     reply.delay = 20ms;
     return reply;
   });
-  HttpClientOptions options;
+  HttpClientOptions options = loopbackOptions();
   options.max_total_connections = 2;
   HttpClient client(io_, options);
   int succeeded = 0;
@@ -374,7 +385,7 @@ TEST_F(HttpClientTest, DestroyingTheClientAbortsTransfersWithoutCompletions) {
     reply.hang = true;
     return reply;
   });
-  auto client = std::make_unique<HttpClient>(io_, HttpClientOptions{});
+  auto client = std::make_unique<HttpClient>(io_, loopbackOptions());
   int completions = 0;
   for (int i = 0; i < 5; ++i) {
     client->send(requestTo(receiver->url("/")), [&](DeliveryResult) { ++completions; });
@@ -394,7 +405,7 @@ TEST_F(HttpClientTest, ACompletionMayDestroyTheClient) {
     reply.hang = request.target == "/hang";
     return reply;
   });
-  auto client = std::make_unique<HttpClient>(io_, HttpClientOptions{});
+  auto client = std::make_unique<HttpClient>(io_, loopbackOptions());
   int completions = 0;
   client->send(requestTo(receiver->url("/hang")), [&](DeliveryResult) { ++completions; });
   client->send(requestTo(receiver->url("/")), [&](DeliveryResult) {
@@ -433,7 +444,7 @@ TEST_F(HttpClientTest, VerifiesTlsAgainstTheGivenCaFile) {
   tls.tls_key_file = certificate.key_file;
   auto receiver = startReceiver(nullptr, tls);
   ASSERT_EQ(receiver->url("/x").rfind("https://", 0), 0u);
-  HttpClientOptions trusting;
+  HttpClientOptions trusting = loopbackOptions();
   trusting.ca_file = pki.caFile();
   HttpClient trusting_client(io_, trusting);
   DeliveryRequest request = requestTo(receiver->url("/x"));
@@ -464,7 +475,7 @@ TEST_F(HttpClientTest, CaFileAddsToTheDefaultCasInsteadOfReplacingThem) {
   auto by_system = receiverSignedBy(system_pki);
   auto by_extra = receiverSignedBy(extra_pki);
   auto by_unknown = receiverSignedBy(unknown_pki);
-  HttpClientOptions options;
+  HttpClientOptions options = loopbackOptions();
   options.default_ca_file = system_pki.caFile();
   options.ca_file = extra_pki.caFile();
   HttpClient client(io_, options);
@@ -487,6 +498,144 @@ TEST_F(HttpClientTest, UnreadableCaFileFailsAtStartUp) {
   HttpClientOptions options;
   options.ca_file = "/nonexistent/hookline-ca.pem";
   EXPECT_THROW(HttpClient(io_, options), std::runtime_error);
+}
+
+// --- the connect-time address guard (DESIGN.md section 4) ---
+
+TEST_F(HttpClientTest, GuardRefusesLoopbackWithoutAnAllowList) {
+  auto receiver = startReceiver();
+  HttpClient guarded(io_, HttpClientOptions{});
+
+  const DeliveryResult result = sendAndWait(requestTo(receiver->url("/x")), &guarded);
+
+  EXPECT_TRUE(result.blocked);
+  EXPECT_NE(result.curl_code, 0);
+  EXPECT_EQ(result.http_status, 0);
+  EXPECT_NE(result.error.find("127.0.0.1 is not public (loopback)"), std::string::npos)
+      << result.error;
+  EXPECT_EQ(classifyAttempt(result), AttemptOutcome::Blocked);
+  EXPECT_EQ(describeResult(result).rfind("blocked: ", 0), 0u);
+  EXPECT_EQ(receiver->acceptedConnections(), 0u);
+}
+
+TEST_F(HttpClientTest, GuardJudgesTheAddressANameResolvesToAtConnectTime) {
+  auto receiver = startReceiver();
+  testing::ConnectionCounter inside("127.0.0.2");
+  HttpClientOptions options = loopbackOptions();
+  options.resolve = {"allowed.test:" + std::to_string(receiver->port()) + ":127.0.0.1",
+                     "rebound.test:" + std::to_string(inside.port()) + ":127.0.0.2"};
+  HttpClient client(io_, options);
+
+  const DeliveryResult allowed = sendAndWait(
+      requestTo("http://allowed.test:" + std::to_string(receiver->port()) + "/x"), &client);
+  const DeliveryResult rebound = sendAndWait(
+      requestTo("http://rebound.test:" + std::to_string(inside.port()) + "/x"), &client);
+
+  EXPECT_EQ(allowed.http_status, 200) << allowed.error;
+  EXPECT_FALSE(allowed.blocked);
+  EXPECT_TRUE(rebound.blocked) << rebound.error;
+  EXPECT_NE(rebound.error.find("127.0.0.2"), std::string::npos) << rebound.error;
+  EXPECT_EQ(inside.count(), 0);
+}
+
+TEST_F(HttpClientTest, GuardRefusesEveryAddressOfAName) {
+  testing::ConnectionCounter inside("127.0.0.2");
+  HttpClientOptions options = loopbackOptions();
+  const std::string port = std::to_string(inside.port());
+  options.resolve = {"two.test:" + port + ":127.0.0.3,127.0.0.2"};
+  HttpClient client(io_, options);
+
+  const DeliveryResult result = sendAndWait(requestTo("http://two.test:" + port + "/x"), &client);
+
+  EXPECT_TRUE(result.blocked) << result.error;
+  EXPECT_EQ(inside.count(), 0);
+}
+
+TEST_F(HttpClientTest, MalformedResolveEntryStopsStartUp) {
+  HttpClientOptions options;
+  options.resolve = {"no-port.test:127.0.0.1"};
+  EXPECT_THROW(HttpClient(io_, options), std::runtime_error);
+  EXPECT_TRUE(isResolveEntry("a.test:443:127.0.0.1"));
+  EXPECT_TRUE(isResolveEntry("a.test:443:[::1],127.0.0.1"));
+  EXPECT_FALSE(isResolveEntry("a.test:0:127.0.0.1"));
+  EXPECT_FALSE(isResolveEntry("a.test:x:127.0.0.1"));
+  EXPECT_FALSE(isResolveEntry(":443:127.0.0.1"));
+}
+
+// Field case B24: even if a later change turned redirects on, every easy handle only speaks
+// https (and http under allow_http) for the request and for redirects. The transfer is driven
+// synchronously here, with CURLOPT_FOLLOWLOCATION switched on by the test.
+class TransferProtocolsTest : public HttpClientTest {
+ protected:
+  // `any_request_protocol` also widens CURLOPT_PROTOCOLS_STR, to show that
+  // CURLOPT_REDIR_PROTOCOLS_STR alone still holds redirects (curl checks a redirect against both).
+  CURLcode performFollowing(DeliveryRequest request, const HttpClientOptions& options,
+                            bool any_request_protocol = false) {
+    const NetworkPolicy network(options.allow_networks);
+    const std::string ca_trust = loadCaTrust(options);
+    Transfer transfer(std::move(request), nullptr);
+    EXPECT_EQ(transfer.configure(options, ca_trust, network, nullptr), CURLE_OK);
+    curl_easy_setopt(transfer.easy(), CURLOPT_FOLLOWLOCATION, 1L);
+    if (any_request_protocol) {
+      curl_easy_setopt(transfer.easy(), CURLOPT_PROTOCOLS_STR, "all");
+    }
+    return curl_easy_perform(transfer.easy());
+  }
+
+  static ReceiverServer::Handler redirectTo(std::string location) {
+    return [location](const ReceivedRequest&) {
+      ReceiverReply reply;
+      reply.status = 302;
+      reply.headers = {{"Location", location}};
+      return reply;
+    };
+  }
+};
+
+TEST_F(TransferProtocolsTest, B24RedirectToGopherOrDictIsRefusedEvenWhenFollowing) {
+  testing::ConnectionCounter redis_like("127.0.0.1");  // allow-listed: only the protocol limit
+  const std::string port = std::to_string(redis_like.port());
+  for (const std::string& location :
+       {"gopher://127.0.0.1:" + port + "/_SET%20pwned%201", "dict://127.0.0.1:" + port + "/info",
+        std::string("file:///etc/passwd"), "ftp://127.0.0.1:" + port + "/"}) {
+    auto receiver = startReceiver(redirectTo(location));
+    for (bool any_request_protocol : {false, true}) {
+      EXPECT_EQ(performFollowing(requestTo(receiver->url("/b24")), loopbackOptions(),
+                                 any_request_protocol),
+                CURLE_UNSUPPORTED_PROTOCOL)
+          << location << " any_request_protocol=" << any_request_protocol;
+    }
+    EXPECT_EQ(receiver->count(), 2u) << location;
+  }
+  EXPECT_EQ(redis_like.count(), 0);
+}
+
+TEST_F(TransferProtocolsTest, RedirectFromHttpsToHttpIsRefusedUnlessHttpIsAllowed) {
+  testing::TestPki pki;
+  const auto certificate = pki.issue("receiver", testing::TestPki::kLoopbackNames);
+  testing::ConnectionCounter plain("127.0.0.1");
+  ReceiverServer::Options tls;
+  tls.tls_cert_file = certificate.cert_file;
+  tls.tls_key_file = certificate.key_file;
+  auto receiver =
+      startReceiver(redirectTo("http://127.0.0.1:" + std::to_string(plain.port()) + "/"), tls);
+  HttpClientOptions options = loopbackOptions();
+  options.ca_file = pki.caFile();
+  DeliveryRequest request = requestTo(receiver->url("/x"));
+  request.allow_http = false;
+
+  EXPECT_EQ(performFollowing(request, options), CURLE_UNSUPPORTED_PROTOCOL);
+  EXPECT_EQ(receiver->count(), 1u);
+  EXPECT_EQ(plain.count(), 0);
+}
+
+TEST_F(TransferProtocolsTest, PlainHttpRequestIsRefusedUnlessAllowed) {
+  testing::ConnectionCounter plain("127.0.0.1");
+  DeliveryRequest request = requestTo("http://127.0.0.1:" + std::to_string(plain.port()) + "/");
+  request.allow_http = false;
+
+  EXPECT_EQ(performFollowing(request, loopbackOptions()), CURLE_UNSUPPORTED_PROTOCOL);
+  EXPECT_EQ(plain.count(), 0);
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/fake_resolver.hpp"
+
 namespace hookline {
 
 // Readable failures: gtest prints a FieldError as {field, reason}.
@@ -39,7 +41,7 @@ class SetWebhookRequestTest : public ::testing::Test {
     expectRejected(bodyWithUrl(url_json), BodyProblem::InvalidUrl, "url", reason);
   }
 
-  UrlRules rules_;
+  UrlRules rules_{.resolve = testing::publicResolver()};
 };
 
 TEST_F(SetWebhookRequestTest, AcceptsAFullBody) {
@@ -163,9 +165,9 @@ TEST_F(SetWebhookRequestTest, HttpUrlIsRejectedByDefault) {
 
 TEST_F(SetWebhookRequestTest, HttpUrlIsAcceptedWhenAllowed) {
   rules_.allow_http = true;
-  auto parsed = parse(bodyWithUrl(R"("http://127.0.0.1:9000/in")"));
+  auto parsed = parse(bodyWithUrl(R"("http://a.example:9000/in")"));
   ASSERT_TRUE(parsed.ok());
-  EXPECT_EQ(parsed->url, "http://127.0.0.1:9000/in");
+  EXPECT_EQ(parsed->url, "http://a.example:9000/in");
 }
 
 TEST_F(SetWebhookRequestTest, FtpSchemeIsRejectedEvenWhenHttpIsAllowed) {
@@ -235,7 +237,7 @@ TEST_F(SetWebhookRequestTest, BadPortIsRejected) {
 
 TEST_F(SetWebhookRequestTest, ExplicitValidPortIsAccepted) {
   EXPECT_TRUE(parse(bodyWithUrl(R"("https://a.example:8443/in")")).ok());
-  EXPECT_TRUE(parse(bodyWithUrl(R"("https://[2001:db8::1]:8443/in")")).ok());
+  EXPECT_TRUE(parse(bodyWithUrl(R"("https://[2606:4700:4700::1111]:8443/in")")).ok());
 }
 
 TEST_F(SetWebhookRequestTest, EmptyUrlIsRejected) {

@@ -106,6 +106,8 @@ std::unique_ptr<ChildProcess> FaultRig::startWorker(const std::string& consumer)
                                    "--consumer",
                                    consumer,
                                    "--allow-http",
+                                   "--allow-network",
+                                   "127.0.0.1/32",
                                    "--retry-schedule",
                                    "200ms,200ms,500ms,1s,1s,2s,2s,5s,5s,10s",
                                    "--retry-jitter",

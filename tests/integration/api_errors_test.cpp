@@ -18,6 +18,7 @@
 
 #include "engine/api/api_server.hpp"
 #include "registry/registry_store.hpp"
+#include "tests/support/fake_resolver.hpp"
 #include "tests/support/http_call.hpp"
 #include "tests/support/test_redis.hpp"
 #include "tools/local_redis.hpp"
@@ -85,6 +86,7 @@ class ApiErrorsTest : public ::testing::Test {
     options.port = 0;
     options.key_prefix = prefix_;
     options.redis.endpoint.port = testing::sharedRedis().port();
+    options.resolve = testing::publicResolver();
     return options;
   }
 
@@ -428,7 +430,42 @@ TEST_F(ApiErrorsTest, HttpUrlIsAcceptedWhenTheServerAllowsIt) {
   auto options = defaultOptions();
   options.allow_http = true;
   startServer(options);
-  EXPECT_EQ(setWebhook("ch_acme", R"({"url":"http://127.0.0.1:9/in","events":{}})").status, 200);
+  EXPECT_EQ(setWebhook("ch_acme", R"({"url":"http://hooks.example.com:9/in","events":{}})").status,
+            200);
+}
+
+TEST_F(ApiErrorsTest, AllowHttpDoesNotOpenLoopback) {
+  auto options = defaultOptions();
+  options.allow_http = true;
+  startServer(options);
+  const auto before = stored("ch_acme");
+  expectAnswer(setWebhook("ch_acme", R"({"url":"http://127.0.0.1:9/in","events":{}})"), 400,
+               invalidUrl("host is a non-public address (loopback)"));
+  EXPECT_EQ(stored("ch_acme"), before);
+}
+
+TEST_F(ApiErrorsTest, AllowNetworkLetsItsRangeRegister) {
+  auto options = defaultOptions();
+  options.allow_networks = {*CidrRange::parse("127.0.0.1/32")};
+  startServer(options);
+  EXPECT_EQ(setWebhook("ch_acme", R"({"url":"https://127.0.0.1:9/in","events":{}})").status, 200);
+  expectAnswer(setWebhook("ch_acme", R"({"url":"https://127.0.0.2:9/in","events":{}})"), 400,
+               invalidUrl("host is a non-public address (loopback)"));
+}
+
+TEST_F(ApiErrorsTest, HostNamesResolvingInsideAreInvalidWebhookUrl) {
+  auto options = defaultOptions();
+  options.resolve = testing::FakeResolver()
+                        .map("hooks.example.com", {testing::kPublicTestAddress})
+                        .map("internal.example.com", {testing::kPublicTestAddress, "10.0.0.7"})
+                        .resolver();
+  startServer(options);
+  const auto before = stored("ch_acme");
+  expectAnswer(setWebhook("ch_acme", R"({"url":"https://internal.example.com/","events":{}})"), 400,
+               invalidUrl("host resolves to a non-public address (private (RFC 1918))"));
+  expectAnswer(setWebhook("ch_acme", R"({"url":"https://nowhere.example.com/","events":{}})"), 400,
+               invalidUrl("host does not resolve"));
+  EXPECT_EQ(stored("ch_acme"), before);
 }
 
 TEST_F(ApiErrorsTest, MalformedUrlsAreInvalidWebhookUrl) {
@@ -448,7 +485,8 @@ TEST_F(ApiErrorsTest, MalformedUrlsAreInvalidWebhookUrl) {
   EXPECT_EQ(stored("ch_acme"), before);
 }
 
-// Field case B24: schemes curl could speak but a webhook must not.
+// Field case B24: schemes curl could speak but a webhook must not (the redirect half is in
+// address_guard_test.cpp).
 TEST_F(ApiErrorsTest, B24OtherSchemesAreInvalidWebhookUrl) {
   const auto before = stored("ch_acme");
   for (const char* url : {"gopher://127.0.0.1:6390/_SET%20pwned%201", "file:///etc/passwd",

@@ -21,6 +21,7 @@
 
 #include "engine/api/api_server.hpp"
 #include "registry/registry_store.hpp"
+#include "tests/support/fake_resolver.hpp"
 #include "tests/support/http_call.hpp"
 #include "tests/support/test_redis.hpp"
 #include "tests/support/wait.hpp"
@@ -113,6 +114,7 @@ class ApiLimitsTest : public ::testing::Test {
     options.key_prefix = prefix_;
     options.redis.endpoint.port = sharedRedis().port();
     options.stream = prefix_ + "events";
+    options.resolve = FakeResolver().map("hooks.example.com", {kPublicTestAddress}).resolver();
     return options;
   }
 

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/engine_harness.hpp"
+#include "tests/support/fake_resolver.hpp"
 #include "tests/support/scripted_replies.hpp"
 #include "tests/support/stream_inspect.hpp"
 #include "tests/support/wait.hpp"
@@ -61,6 +62,7 @@ TEST(EndpointLimitsTest, AHangingEndpointDoesNotDelayAnother) {
   options.engine.attempt.max_per_endpoint = 2;
   options.engine.attempt.total_timeout = 5s;
   options.engine.shutdown_deadline = 200ms;  // the hanging deliveries stay pending at stop
+  options.registration_resolver = FakeResolver().map("localhost", {"127.0.0.1"}).resolver();
   EngineHarness harness(options);
   // Two endpoints on one receiver: "127.0.0.1" and "localhost" are different endpoints.
   harness.createChannel("ch_hang");

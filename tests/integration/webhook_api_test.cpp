@@ -17,6 +17,7 @@
 #include "engine/time_format.hpp"
 #include "registry/registry_store.hpp"
 #include "registry/webhook_cache.hpp"
+#include "tests/support/fake_resolver.hpp"
 #include "tests/support/http_call.hpp"
 #include "tests/support/test_redis.hpp"
 #include "tests/support/wait.hpp"
@@ -90,6 +91,7 @@ class WebhookApiTest : public ::testing::Test {
     options.key_prefix = prefix_;
     options.stream = prefix_ + "events";
     options.redis.endpoint.port = testing::sharedRedis().port();
+    options.resolve = testing::publicResolver();
     return options;
   }
 

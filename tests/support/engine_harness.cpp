@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 
+#include "tests/support/fake_resolver.hpp"
 #include "tests/support/test_redis.hpp"
 #include "tests/support/wait.hpp"
 #include "tools/api_client.hpp"
@@ -34,6 +35,9 @@ EngineHarness::EngineHarness(Options options)
     engine_options_.consumer = "worker-1";
   }
   engine_options_.attempt.allow_http = true;
+  if (engine_options_.http.allow_networks.empty()) {
+    engine_options_.http.allow_networks = {*CidrRange::parse(kLoopbackAllowList)};
+  }
   engine_options_.block = std::chrono::milliseconds(200);
 
   if (auto status = link_.connect(); !status) {
@@ -53,6 +57,9 @@ EngineHarness::EngineHarness(Options options)
   ApiServerOptions api_options;
   api_options.port = 0;
   api_options.allow_http = true;
+  api_options.allow_networks = engine_options_.http.allow_networks;
+  api_options.resolve =
+      options.registration_resolver ? options.registration_resolver : FakeResolver().resolver();
   api_options.key_prefix = prefix_;
   api_options.redis = engine_options_.redis;
   api_options.stream = engine_options_.stream;

@@ -19,6 +19,12 @@ namespace hookline::testing {
 // The whole product on loopback for one test: the shared redis-server with keys, stream and
 // group under the test's own prefix, a management API on a free port, a receiver, and an
 // engine on its own thread. Everything stops in the destructor.
+//
+// The address guard stays on: the API and the engine allow exactly 127.0.0.1/32 (where the
+// receiver listens; kLoopbackAllowList), nothing else on loopback, unless the test sets
+// engine.http.allow_networks itself.
+inline constexpr const char* kLoopbackAllowList = "127.0.0.1/32";
+
 class EngineHarness {
  public:
   struct Options {
@@ -31,6 +37,8 @@ class EngineHarness {
     // Shorthand for the above: the receiver serves HTTPS with a certificate for 127.0.0.1 and
     // localhost from a throwaway test CA that the engine is told to trust (--ca-file).
     bool https_receiver = false;
+    // How the API resolves webhook host names; null: no name resolves. Never real DNS.
+    HostResolver registration_resolver;
   };
 
   explicit EngineHarness(Options options);

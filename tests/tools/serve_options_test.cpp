@@ -1,0 +1,52 @@
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "tools/commands.hpp"
+
+namespace hookline {
+namespace {
+
+// Parses and runs `hookline <args>` with only the serve commands registered. Redis points at
+// a port nothing listens on: these runs must stop at option checking, before any connection.
+void runCli(std::vector<std::string> args) {
+  CLI::App app;
+  CommonOptions common;
+  common.redis_url = "redis://127.0.0.1:1";
+  addServeCommands(app, common);
+  args.insert(args.begin(), "hookline");
+  std::vector<const char*> argv;
+  for (const auto& arg : args) {
+    argv.push_back(arg.c_str());
+  }
+  app.parse(static_cast<int>(argv.size()), argv.data());
+}
+
+std::string validationMessage(std::vector<std::string> args) {
+  try {
+    runCli(std::move(args));
+  } catch (const CLI::ValidationError& error) {
+    return error.what();
+  }
+  return "no error";
+}
+
+TEST(ServeOptionsTest, BadAllowNetworkStopsStartUpNamingIt) {
+  for (const char* command : {"serve", "worker", "api"}) {
+    const auto message = validationMessage(
+        {command, "--allow-network", "127.0.0.1/32", "--allow-network", "10.0.0.1/8"});
+    EXPECT_NE(message.find("--allow-network"), std::string::npos) << command << ": " << message;
+    EXPECT_NE(message.find("10.0.0.1/8"), std::string::npos) << command << ": " << message;
+  }
+  EXPECT_NE(validationMessage({"serve", "--allow-network", "localhost"}).find("localhost"),
+            std::string::npos);
+}
+
+TEST(ServeOptionsTest, BadResolveEntryStopsStartUp) {
+  const auto message = validationMessage({"worker", "--resolve", "rebind.test:127.0.0.2"});
+  EXPECT_NE(message.find("--resolve"), std::string::npos) << message;
+}
+
+}  // namespace
+}  // namespace hookline
