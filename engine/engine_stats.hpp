@@ -17,6 +17,10 @@ struct EngineStats {
   std::atomic<std::uint64_t> unsubscribed{0};  // a retry whose channel no longer wants it
   std::atomic<std::uint64_t> webhooks_disabled{0};
   std::atomic<std::uint64_t> redis_errors{0};
+  std::atomic<std::uint64_t> reclaimed{0};  // entries taken over from an idle consumer
+  std::atomic<std::uint64_t> poison{0};     // handed out more than --max-deliveries times
+  std::atomic<std::uint64_t> deleted_before_delivery{0};  // gone from the stream while pending
+  std::atomic<std::uint64_t> trimmed{0};                  // acked entries removed from the stream
 };
 
 }  // namespace hookline
