@@ -1,12 +1,14 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "tests/support/engine_harness.hpp"
 #include "tests/support/group_inspect.hpp"
 #include "tests/support/stream_inspect.hpp"
 #include "tests/support/wait.hpp"
+#include "tests/support/worker_process.hpp"
 
 namespace hookline::testing {
 namespace {
@@ -66,6 +68,60 @@ TEST(ReclaimTest, TakesOverTheEntriesOfAConsumerThatStoppedOnlyAfterTheIdleTime)
 // Worker A holds 16 entries behind one slow endpoint (one delivery at a time, 300 ms each), so
 // its last entries stay pending far longer than the 3 s reclaim idle time; worker B, running on
 // the same group, must not take them over while A lives.
+// Seven live and three deleted entries left by a dead worker, claimed two at a time: the reclaim
+// cursor carries over between calls and passes until every one is settled exactly once.
+TEST(ReclaimTest, FollowsTheClaimCursorUntilEveryIdleEntryIsSettledOnce) {
+  auto options = shortRecovery();
+  options.engine.recovery.reclaim_batch = 2;
+  EngineHarness harness(std::move(options));
+  harness.createChannel("ch_1");
+  harness.setWebhook("ch_1", harness.receiver().url("hook"), EventMask::all());
+  createGroup(harness);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10; ++i) {
+    ids.push_back(emitOne(harness, "ch_1", i));
+  }
+  ASSERT_EQ(readAs(harness.redis(), harness.stream(), harness.group(), "ghost", 10).size(), 10u);
+  std::vector<std::string> idle = {"XCLAIM", harness.stream(), harness.group(), "ghost", "0"};
+  idle.insert(idle.end(), ids.begin(), ids.end());
+  idle.insert(idle.end(), {"IDLE", "600000", "JUSTID"});
+  mustRun(harness.redis(), idle);
+  // After the XCLAIM above, which would drop deleted entries from the pending list itself.
+  for (int i : {1, 4, 8}) {
+    mustRun(harness.redis(), {"XDEL", harness.stream(), ids[i]});
+  }
+
+  harness.startEngine();
+
+  ASSERT_TRUE(harness.receiver().waitForCount(7, 10s)) << harness.describe();
+  ASSERT_TRUE(waitUntil([&] { return harness.streamLength(harness.deadLetterStream()) == 3; }, 10s))
+      << harness.describe();
+  ASSERT_TRUE(waitUntil([&] { return harness.pendingCount() == 0; }, 5s));
+  std::this_thread::sleep_for(1200ms);  // more passes: nothing may come back
+  EXPECT_EQ(harness.receiver().count(), 7u);
+  EXPECT_EQ(harness.streamLength(harness.deadLetterStream()), 3);
+  for (const auto& [id, posts] : postsById(harness.receiver())) {
+    EXPECT_EQ(posts, 1) << id;
+  }
+  std::set<std::string> dead_ids;
+  for (const auto& dead : readStream(harness.redis(), harness.deadLetterStream())) {
+    EXPECT_EQ(fieldOf(dead, "dead_reason"), "deleted before delivery");
+    dead_ids.insert(fieldOf(dead, "dead_source_id"));
+  }
+  EXPECT_EQ(dead_ids, (std::set<std::string>{ids[1], ids[4], ids[8]}));
+  EXPECT_EQ(harness.engine().stats().reclaimed.load(), 7u);
+}
+
+TEST(ReclaimTest, WorkerProcessRefusesAReclaimIdleBelowTheAttemptLimit) {
+  EngineHarness harness(shortRecovery());
+  WorkerProcess worker(
+      workerArgs(harness, "w1", {"--attempt-timeout-ms", "15000", "--reclaim-idle", "20s"}));
+  EXPECT_NE(worker.waitForExit(), 0) << worker.logTail();
+  const std::string log = worker.logTail();
+  EXPECT_NE(log.find("--reclaim-idle"), std::string::npos) << log;
+  EXPECT_NE(log.find("--attempt-timeout-ms"), std::string::npos) << log;
+}
+
 TEST(ReclaimTest, LiveWorkersSlowDeliveriesAreNotReclaimedByAnother) {
   constexpr int kEvents = 16;
   auto options = shortRecovery([](const ReceivedRequest&) {
