@@ -16,6 +16,9 @@ StreamFields deadLetterFields(const StreamFields& original, std::string_view sou
     fields.emplace_back("dead_detail", info.detail);
   }
   fields.emplace_back("dead_attempts", std::to_string(info.attempts));
+  if (info.deliveries > 0) {
+    fields.emplace_back("dead_deliveries", std::to_string(info.deliveries));
+  }
   fields.emplace_back("dead_source_stream", std::string(source_stream));
   fields.emplace_back("dead_source_id", std::string(source_id));
   fields.emplace_back("dead_at", formatRfc3339Millis(now_ms));

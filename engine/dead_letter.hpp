@@ -14,6 +14,8 @@ struct DeadLetterInfo {
   std::string field;   // the entry field at fault, when a field is
   std::string detail;  // the parser's reason or the last result ("http 403")
   int attempts = 0;    // delivery attempts made
+  // How often the consumer group handed the entry out, when that is why it ends here (poison).
+  long long deliveries = 0;
 };
 
 // The fields of a dead-letter entry: the original entry's fields as they were (so a replay

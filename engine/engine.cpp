@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <stdexcept>
 #include <thread>
 
 #include "dispatcher/outcome.hpp"
@@ -41,13 +42,18 @@ Engine::Engine(EngineOptions options, WebhookCache& webhooks)
               OutcomeWriter::Options{.stream = options_.stream,
                                      .group = options_.group,
                                      .key_prefix = options_.key_prefix},
-              [this](const std::deque<Outcome>& written) { onWritten(written); }),
+              [this](std::size_t count) { gate_.release(count); }),
       retry_policy_(options_.retry),
       retry_store_(options_.key_prefix),
       circuits_(options_.circuit) {
+  if (auto status = checkRecoveryOptions(options_.recovery, options_.attempt.total_timeout);
+      !status) {
+    throw std::invalid_argument(status.error().message);
+  }
   if (options_.consumer.empty()) {
     options_.consumer = hostName();
   }
+  writer_.onAcked([this](const std::vector<std::string>& ids) { held_.release(ids); });
   const int threads = std::max(1, options_.dispatch_threads);
   for (int i = 0; i < threads; ++i) {
     workers_.push_back(std::make_unique<DispatchWorker>(
@@ -61,20 +67,13 @@ Engine::~Engine() {
   if (retry_thread_.joinable()) {
     retry_thread_.join();
   }
+  if (recover_thread_.joinable()) {
+    recover_thread_.join();
+  }
   for (auto& worker : workers_) {
     worker->stop();
   }
   writer_.stop(std::chrono::milliseconds(0));
-}
-
-// On the writer thread: each written outcome frees its slot, and its entry is no longer ours.
-void Engine::onWritten(const std::deque<Outcome>& written) {
-  for (const auto& outcome : written) {
-    if (!outcome.ack_entry_id.empty()) {
-      held_.release(outcome.ack_entry_id);
-    }
-  }
-  gate_.release(written.size());
 }
 
 void Engine::requestStop() {
@@ -88,6 +87,7 @@ void Engine::run() {
     worker->start();
   }
   retry_thread_ = std::thread([this] { pollRetries(); });
+  recover_thread_ = std::thread([this] { recoverLoop(); });
 
   RedisLink link(options_.redis);
   StreamReader reader(link, StreamReader::Options{.stream = options_.stream,
@@ -131,20 +131,29 @@ void Engine::run() {
       spdlog::info("stream reading resumed after={} failures", failures);
       failures = 0;
     }
-    for (auto& entry : *batch) {
-      if (!held_.hold(entry.id)) {
-        continue;  // re-read from our own pending list while we still work on it
+    if (!reader.readingOwnPending()) {
+      own_pending_read_.store(true);
+    }
+    // Held from now on, so the reclaim thread keeps them fresh while they wait for a slot.
+    std::vector<bool> fresh;
+    fresh.reserve(batch->size());
+    for (const auto& entry : *batch) {
+      fresh.push_back(held_.hold(entry.id));
+    }
+    for (std::size_t i = 0; i < batch->size(); ++i) {
+      if (!fresh[i]) {
+        continue;  // already in flight here
       }
       if (!gate_.acquire()) {
-        held_.release(entry.id);
         break;  // stopping: the rest stays pending and is re-read on restart
       }
       stats_.entries_read++;
-      handleEntry(entry);
+      admitEntry((*batch)[i]);
     }
   }
 
   retry_thread_.join();
+  recover_thread_.join();
   spdlog::info("engine stopping in_flight={} deadline_ms={}", gate_.used(),
                options_.shutdown_deadline.count());
   if (!gate_.waitUntilEmpty(options_.shutdown_deadline)) {
@@ -160,6 +169,29 @@ void Engine::run() {
   spdlog::info("engine stopped delivered={} filtered={} retries_scheduled={} dead_lettered={}",
                stats_.delivered.load(), stats_.filtered.load(), stats_.retries_scheduled.load(),
                stats_.dead_lettered.load());
+}
+
+void Engine::admitEntry(StreamEntry& entry) {
+  if (entry.deleted) {
+    stats_.deleted_before_delivery++;
+    spdlog::error("entry deleted from the stream before delivery, dead-lettered entry={}",
+                  entry.id);
+    deadLetter(entry.id, {}, DeadLetterInfo{.reason = "deleted before delivery"});
+    return;
+  }
+  if (entry.deliveries > options_.recovery.max_deliveries) {
+    stats_.poison++;
+    spdlog::error("poison entry dead-lettered entry={} deliveries={} limit={}", entry.id,
+                  entry.deliveries, options_.recovery.max_deliveries);
+    deadLetter(entry.id, entry.fields,
+               DeadLetterInfo{.reason = "poison",
+                              .detail = "handed out " + std::to_string(entry.deliveries) +
+                                        " times, limit " +
+                                        std::to_string(options_.recovery.max_deliveries),
+                              .deliveries = entry.deliveries});
+    return;
+  }
+  handleEntry(entry);
 }
 
 void Engine::handleEntry(StreamEntry& entry) {
@@ -426,7 +458,9 @@ RedisCommand Engine::attemptRecord(const DeliveryJob& job, const DeliveryResult&
 
 RedisCommand Engine::deadLetterCommand(const StreamFields& fields, std::string_view entry_id,
                                        const DeadLetterInfo& info) const {
-  RedisCommand add = {"XADD", options_.dead_letter_stream, "MAXLEN", "~", "1000000", "*"};
+  RedisCommand add = {
+      "XADD", options_.dead_letter_stream, "MAXLEN", "~", std::to_string(options_.dead_letter_max),
+      "*"};
   for (auto& [name, value] :
        deadLetterFields(fields, options_.stream, entry_id, info, nowMillis())) {
     add.push_back(name);

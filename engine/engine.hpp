@@ -19,6 +19,7 @@
 #include "engine/event.hpp"
 #include "engine/held_entries.hpp"
 #include "engine/outcome_writer.hpp"
+#include "engine/reclaimer.hpp"
 #include "engine/retry_store.hpp"
 #include "engine/slot_gate.hpp"
 #include "engine/stream_reader.hpp"
@@ -32,6 +33,7 @@ struct EngineOptions {
   std::string group = "hookline";
   std::string consumer;  // stable across restarts; empty: the host name
   std::string dead_letter_stream = "hookline:dead";
+  std::size_t dead_letter_max = 1'000'000;  // the dead-letter stream is capped near this length
   std::size_t batch_size = 256;
   std::chrono::milliseconds block{1000};
   std::size_t max_in_flight = 4096;  // entries read but without a durable outcome yet
@@ -46,6 +48,8 @@ struct EngineOptions {
   // How often the retry store is checked for due items (a retry fires within this of its time).
   std::chrono::milliseconds retry_poll{200};
   CircuitSettings circuit;
+  // Reclaiming a dead worker's entries, poison, trimming; checked against `attempt`.
+  RecoveryOptions recovery;
 };
 
 // The dispatcher process: reads the stream through the consumer group on the calling thread,
@@ -53,9 +57,12 @@ struct EngineOptions {
 // curl multi handle each; a channel always goes to the same worker) and has every outcome
 // written by the OutcomeWriter before its entry is acked. A failed attempt that may succeed
 // later moves to the retry store in Redis (acked in the same transaction); a retry thread
-// claims due retries and sends them with the channel's configuration of that moment.
+// claims due retries and sends them with the channel's configuration of that moment. A reclaim
+// thread keeps this worker's held entries fresh, takes over the entries of workers that died
+// and trims acked entries (engine_recovery.cpp).
 class Engine {
  public:
+  // Throws std::invalid_argument when the options break a rule (checkRecoveryOptions).
   Engine(EngineOptions options, WebhookCache& webhooks);
   ~Engine();
 
@@ -74,8 +81,10 @@ class Engine {
   std::size_t inFlight() const { return gate_.used(); }
 
  private:
+  // An entry read or reclaimed and now held here: dead-lettered when deleted or poison,
+  // otherwise handled.
+  void admitEntry(StreamEntry& entry);
   void handleEntry(StreamEntry& entry);
-  void onWritten(const std::deque<Outcome>& written);
   void dispatch(DeliveryJob job);
   void onAttemptDone(DeliveryJob& job, const DeliveryResult& result);
   // Sends a job whose endpoint's circuit is open to the retry schedule without an attempt.
@@ -93,6 +102,12 @@ class Engine {
   RedisCommand deadLetterCommand(const StreamFields& fields, std::string_view entry_id,
                                  const DeadLetterInfo& info) const;
   void deadLetter(std::string entry_id, const StreamFields& fields, DeadLetterInfo info);
+  // The reclaim thread (engine_recovery.cpp).
+  void recoverLoop();
+  bool refreshHeld(Reclaimer& reclaimer);
+  bool reclaimIdle(Reclaimer& reclaimer);
+  bool trimAcked(Reclaimer& reclaimer);
+  void deadLetterDeleted(const std::vector<std::string>& ids);
   void pauseAfterError(int failures);
   void sleepUnlessStopped(std::chrono::milliseconds duration);
 
@@ -100,13 +115,17 @@ class Engine {
   WebhookCache& webhooks_;
   EngineStats stats_;
   SlotGate gate_;
-  HeldEntries held_;
   OutcomeWriter writer_;
   std::vector<std::unique_ptr<DispatchWorker>> workers_;
   RetryPolicy retry_policy_;
   RetryStore retry_store_;
   CircuitBreakers circuits_;
   std::thread retry_thread_;
+  HeldEntries held_;
+  // Set once the reader has re-read this consumer's own pending entries: until then the
+  // reclaim thread leaves the pending list alone, so an entry is not taken twice here.
+  std::atomic<bool> own_pending_read_{false};
+  std::thread recover_thread_;
   std::atomic<bool> stop_requested_{false};
 };
 

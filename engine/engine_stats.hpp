@@ -19,6 +19,10 @@ struct EngineStats {
   std::atomic<std::uint64_t> circuit_deferred{0};  // sent to the retry schedule, circuit open
   std::atomic<std::uint64_t> blocked{0};  // attempts the address guard refused, dead-lettered
   std::atomic<std::uint64_t> redis_errors{0};
+  std::atomic<std::uint64_t> reclaimed{0};  // entries taken over from an idle consumer
+  std::atomic<std::uint64_t> poison{0};     // handed out more than --max-deliveries times
+  std::atomic<std::uint64_t> deleted_before_delivery{0};  // gone from the stream while pending
+  std::atomic<std::uint64_t> trimmed{0};                  // acked entries removed from the stream
 };
 
 }  // namespace hookline

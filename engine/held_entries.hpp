@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <mutex>
 #include <string>
 #include <unordered_set>
@@ -7,26 +8,33 @@
 
 namespace hookline {
 
-// The stream entries this process holds: read, and their outcome not yet written to Redis.
-// Re-reading the consumer's own pending list (after a lost link, a read may have reached
-// Redis without its reply reaching us) returns held entries too; they are skipped rather than
-// delivered a second time. Thread-safe.
+// The stream entries this consumer holds: read or claimed, with no durable outcome yet. The
+// reclaim thread keeps their idle time low so that no other worker claims them while they wait
+// or are being delivered, and an entry already held is never handled a second time here.
+// Thread-safe.
 class HeldEntries {
  public:
-  // False when the entry is held already.
-  bool hold(const std::string& entry_id) {
+  // True when `id` was not held yet (and is now).
+  bool hold(const std::string& id) {
     std::lock_guard lock(mutex_);
-    return ids_.insert(entry_id).second;
+    return ids_.insert(id).second;
   }
 
-  void release(const std::string& entry_id) {
+  void release(const std::vector<std::string>& ids) {
     std::lock_guard lock(mutex_);
-    ids_.erase(entry_id);
+    for (const auto& id : ids) {
+      ids_.erase(id);
+    }
   }
 
   std::vector<std::string> snapshot() const {
     std::lock_guard lock(mutex_);
     return {ids_.begin(), ids_.end()};
+  }
+
+  std::size_t size() const {
+    std::lock_guard lock(mutex_);
+    return ids_.size();
   }
 
  private:

@@ -64,8 +64,18 @@ void OutcomeWriter::run() {
     }
     lock.unlock();
     const bool written = writeBatch(batch);
+    if (written && on_acked_) {
+      std::vector<std::string> acked;
+      acked.reserve(batch.size());
+      for (const auto& outcome : batch) {
+        if (!outcome.ack_entry_id.empty()) {
+          acked.push_back(outcome.ack_entry_id);
+        }
+      }
+      on_acked_(acked);
+    }
     if (written && on_written_) {
-      on_written_(batch);
+      on_written_(batch.size());
     }
     lock.lock();
     if (!written) {

@@ -39,8 +39,10 @@ class OutcomeWriter {
     std::size_t batch_size = 512;
     std::chrono::milliseconds retry_pause{250};
   };
-  // Called on the writer thread with the outcomes that just became durable.
-  using Written = std::function<void(const std::deque<Outcome>& written)>;
+  // Called on the writer thread after `count` outcomes became durable.
+  using Written = std::function<void(std::size_t count)>;
+  // Called on the writer thread with the entry ids those outcomes acked.
+  using Acked = std::function<void(const std::vector<std::string>& ids)>;
 
   OutcomeWriter(RedisOptions redis, Options options, Written on_written);
   ~OutcomeWriter();
@@ -48,6 +50,8 @@ class OutcomeWriter {
   OutcomeWriter(const OutcomeWriter&) = delete;
   OutcomeWriter& operator=(const OutcomeWriter&) = delete;
 
+  // Before start().
+  void onAcked(Acked acked) { on_acked_ = std::move(acked); }
   void start();
   // Thread-safe; never blocks on Redis.
   void submit(Outcome outcome);
@@ -63,6 +67,7 @@ class OutcomeWriter {
   RedisLink link_;
   Options options_;
   Written on_written_;
+  Acked on_acked_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

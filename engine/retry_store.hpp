@@ -27,6 +27,8 @@ using RedisCommand = std::vector<std::string>;
 // Waiting retries live only here, never in process memory, so a crash loses nothing and memory
 // stays flat however long an endpoint is down. The writes are returned as commands so the
 // caller can run them in the same MULTI as the stream ack or the dead letter they belong to.
+// TODO: a configurable cap on waiting items (dead-letter what does not fit), so that "every size
+// has a limit" holds here too; today it is bounded only by the events of failing endpoints.
 class RetryStore {
  public:
   explicit RetryStore(std::string key_prefix);

@@ -59,6 +59,12 @@ Expected<std::vector<StreamEntry>> StreamReader::readBatch() {
   }
 
   auto entries = parseReply(reply->get());
+  if (entries && pending && !entries->empty()) {
+    if (auto status = readDeliveryCounts(link_, options_.stream, options_.group, *entries);
+        !status) {
+      return status.error();
+    }
+  }
   if (entries && pending) {
     if (entries->empty()) {
       pending_cursor_ = ">";
@@ -87,24 +93,58 @@ Expected<std::vector<StreamEntry>> StreamReader::parseReply(const redisReply* re
     const redisReply* list = stream->element[1];
     entries.reserve(entries.size() + list->elements);
     for (std::size_t i = 0; i < list->elements; ++i) {
-      const redisReply* item = list->element[i];
-      if (item->type != REDIS_REPLY_ARRAY || item->elements != 2) {
-        return Error{"XREADGROUP returned a malformed entry"};
+      auto entry = parseEntryReply(list->element[i]);
+      if (!entry) {
+        return entry.error();
       }
-      StreamEntry entry;
-      entry.id = replyString(item->element[0]);
-      const redisReply* fields = item->element[1];
-      if (fields->type == REDIS_REPLY_ARRAY) {
-        entry.fields.reserve(fields->elements / 2);
-        for (std::size_t f = 0; f + 1 < fields->elements; f += 2) {
-          entry.fields.emplace_back(replyString(fields->element[f]),
-                                    replyString(fields->element[f + 1]));
-        }
-      }
-      entries.push_back(std::move(entry));
+      entries.push_back(std::move(entry).value());
     }
   }
   return entries;
+}
+
+Expected<StreamEntry> parseEntryReply(const redisReply* item) {
+  if (item->type != REDIS_REPLY_ARRAY || item->elements != 2) {
+    return Error{"stream reply holds a malformed entry"};
+  }
+  StreamEntry entry;
+  entry.id = replyString(item->element[0]);
+  const redisReply* fields = item->element[1];
+  if (fields->type == REDIS_REPLY_NIL) {
+    entry.deleted = true;
+    return entry;
+  }
+  if (fields->type == REDIS_REPLY_ARRAY) {
+    entry.fields.reserve(fields->elements / 2);
+    for (std::size_t f = 0; f + 1 < fields->elements; f += 2) {
+      entry.fields.emplace_back(replyString(fields->element[f]),
+                                replyString(fields->element[f + 1]));
+    }
+  }
+  return entry;
+}
+
+Status readDeliveryCounts(RedisLink& link, const std::string& stream, const std::string& group,
+                          std::span<StreamEntry> entries) {
+  if (entries.empty()) {
+    return {};
+  }
+  for (const auto& entry : entries) {
+    link.append({"XPENDING", stream, group, entry.id, entry.id, "1"});
+  }
+  auto replies = link.flush();
+  if (!replies) {
+    return replies.error();
+  }
+  for (std::size_t i = 0; i < entries.size() && i < replies->size(); ++i) {
+    const redisReply* reply = (*replies)[i].get();
+    // [[id, consumer, idle ms, delivery count]], or [] when no longer pending.
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 1 &&
+        reply->element[0]->type == REDIS_REPLY_ARRAY && reply->element[0]->elements == 4) {
+      entries[i].deliveries = reply->element[0]->element[3]->integer;
+    }
+  }
+  return {};
 }
 
 }  // namespace hookline

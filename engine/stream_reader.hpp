@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -11,12 +12,25 @@
 
 namespace hookline {
 
-// One entry as read from the group. Empty fields mean Redis no longer has the entry's
-// content (it was deleted or trimmed after being read, while still pending).
+// One entry as read from the group.
 struct StreamEntry {
   std::string id;
   StreamFields fields;
+  // Redis no longer has the entry's content: it was deleted or trimmed after being read, while
+  // still pending (its fields came back nil).
+  bool deleted = false;
+  // How often the group has handed the entry out, this time included. Known for re-read and
+  // reclaimed entries; a first read is 1.
+  long long deliveries = 1;
 };
+
+// One [id, fields] element of an XREADGROUP or XAUTOCLAIM reply.
+Expected<StreamEntry> parseEntryReply(const redisReply* item);
+
+// Fills in each entry's delivery count from the group's pending list (XPENDING, pipelined);
+// an entry no longer pending keeps its count.
+Status readDeliveryCounts(RedisLink& link, const std::string& stream, const std::string& group,
+                          std::span<StreamEntry> entries);
 
 // Reads one stream through a consumer group. Owns no thread: the caller's thread blocks in
 // readBatch() for at most the block time plus the link's command timeout.
@@ -38,9 +52,10 @@ class StreamReader {
   Status ensureGroup();
 
   // The next batch. This consumer's own pending entries come first (left by a previous run
-  // under the same name, or by a read whose reply was lost with the link), then new ones. An empty
-  // batch means nothing arrived within the block time. A missing group (stream or group deleted) is
-  // recreated and an empty batch returned.
+  // under the same name, or by a read whose reply was lost with the link), then new ones. An
+  // empty batch means nothing arrived within the block time. A missing group (stream or group
+  // deleted) is recreated and an empty batch returned. Own pending entries come with their
+  // delivery counts.
   Expected<std::vector<StreamEntry>> readBatch();
 
   bool readingOwnPending() const { return pending_cursor_ != ">"; }

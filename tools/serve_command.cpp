@@ -4,6 +4,7 @@
 
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -42,6 +43,10 @@ struct ServeOptions {
   std::string circuit_max_cooldown = "10m";
   std::vector<std::string> allow_networks;
   std::vector<std::string> resolve;
+  std::string reclaim_idle = "60s";
+  int max_deliveries = 5;
+  bool keep_acked = false;
+  std::size_t dead_letter_max = 1'000'000;
 };
 
 enum class Role { Both, WorkerOnly, ApiOnly };
@@ -103,6 +108,23 @@ void addOptions(CLI::App& command, ServeOptions& options, Role role) {
                     "delivery attempts kept per channel")
         ->capture_default_str()
         ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
+    command
+        .add_option("--reclaim-idle", options.reclaim_idle,
+                    "take over entries another worker left idle this long; at least twice "
+                    "--attempt-timeout-ms plus 1s")
+        ->capture_default_str();
+    command
+        .add_option("--max-deliveries", options.max_deliveries,
+                    "dead-letter an entry as poison once handed out more often than this")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000));
+    command.add_flag("--keep-acked", options.keep_acked,
+                     "leave acked entries in the stream (producers must cap it with MAXLEN)");
+    command
+        .add_option("--dead-letter-max", options.dead_letter_max,
+                    "the dead-letter stream is capped near this many entries")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{1}, std::size_t{100'000'000}));
     command
         .add_option("--circuit-failures", options.circuit_failures,
                     "consecutive failures that open an endpoint's circuit (0: never)")
@@ -176,6 +198,17 @@ EngineOptions engineOptions(const CommonOptions& common, const ServeOptions& opt
   if (!cap) {
     throw CLI::ValidationError("--retry-after-cap", cap.error().message);
   }
+  auto reclaim_idle = parseDuration(options.reclaim_idle);
+  if (!reclaim_idle) {
+    throw CLI::ValidationError("--reclaim-idle", reclaim_idle.error().message);
+  }
+  engine.recovery.reclaim_idle = *reclaim_idle;
+  engine.recovery.max_deliveries = options.max_deliveries;
+  engine.recovery.trim_acked = !options.keep_acked;
+  engine.dead_letter_max = options.dead_letter_max;
+  if (auto status = checkRecoveryOptions(engine.recovery, engine.attempt.total_timeout); !status) {
+    throw CLI::ValidationError("--reclaim-idle", status.error().message);
+  }
   engine.retry.delays = *schedule;
   engine.retry.jitter = options.retry_jitter;
   engine.retry.retry_after_cap = *cap;
@@ -199,6 +232,12 @@ void runServe(const CommonOptions& common, const ServeOptions& options, Role rol
     spdlog::warn(
         "--allow-http is on: plain-http webhook URLs are accepted; never use this in "
         "production");
+  }
+
+  // Options are checked before anything starts, so a bad combination only prints the reason.
+  std::optional<EngineOptions> engine_options;
+  if (role != Role::ApiOnly) {
+    engine_options = engineOptions(common, options);
   }
 
   StopSignals::blockInThisThread();
@@ -234,7 +273,7 @@ void runServe(const CommonOptions& common, const ServeOptions& options, Role rol
     if (auto status = webhooks->start(); !status) {
       spdlog::warn("webhook cache not loaded yet, retrying error={}", status.error().message);
     }
-    engine = std::make_unique<Engine>(engineOptions(common, options), *webhooks);
+    engine = std::make_unique<Engine>(*engine_options, *webhooks);
   }
 
   // Every part exists before the signal thread can touch it.

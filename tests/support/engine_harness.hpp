@@ -62,6 +62,9 @@ class EngineHarness {
   const std::string& stream() const { return engine_options_.stream; }
   const std::string& deadLetterStream() const { return engine_options_.dead_letter_stream; }
   const std::string& group() const { return engine_options_.group; }
+  // The options the harness gives its engine (prefixed names, the shared Redis), for tests that
+  // run more engines or `hookline worker` processes on the same stream and group.
+  const EngineOptions& engineOptions() const { return engine_options_; }
   RedisLink& redis() { return link_; }
   RegistryStore& store() { return store_; }
   ReceiverServer& receiver() { return *receiver_; }

@@ -1,7 +1,7 @@
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "tools/commands.hpp"
 
@@ -46,6 +46,22 @@ TEST(ServeOptionsTest, BadAllowNetworkStopsStartUpNamingIt) {
 TEST(ServeOptionsTest, BadResolveEntryStopsStartUp) {
   const auto message = validationMessage({"worker", "--resolve", "rebind.test:127.0.0.2"});
   EXPECT_NE(message.find("--resolve"), std::string::npos) << message;
+}
+
+// The check runs before anything connects, so no Redis is needed here.
+TEST(ServeOptionsTest, WorkerRefusesAReclaimIdleTooShortForTheAttemptLimit) {
+  try {
+    runCli({"worker", "--attempt-timeout-ms", "15000", "--reclaim-idle", "20s"});
+    FAIL() << "the worker accepted --reclaim-idle 20s with 15 s attempts";
+  } catch (const CLI::ValidationError& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("--reclaim-idle"), std::string::npos) << message;
+    EXPECT_NE(message.find("--attempt-timeout-ms"), std::string::npos) << message;
+  }
+}
+
+TEST(ServeOptionsTest, ServeRefusesAnUnparsableReclaimIdle) {
+  EXPECT_THROW(runCli({"serve", "--reclaim-idle", "soon"}), CLI::ValidationError);
 }
 
 }  // namespace
