@@ -12,12 +12,6 @@
 namespace hookline::testing {
 namespace {
 
-// The binary built beside this test program (HOOKLINE_BINARY overrides, e.g. an installed one).
-std::string workerBinary() {
-  const char* binary = std::getenv("HOOKLINE_BINARY");
-  return binary != nullptr && *binary != '\0' ? binary : HOOKLINE_BINARY;
-}
-
 bool accepted(const ReceiverReply& reply) {
   return reply.status >= 200 && reply.status < 300 && !reply.hang && !reply.reset_connection;
 }
@@ -67,8 +61,8 @@ FaultRig::~FaultRig() {
   receiver_->stop();
   redis_.reset();
   std::error_code ignored;
-  // The workers' logs are kept for a failed scenario, or always with HOOKLINE_KEEP_FAULT_LOGS.
-  if (!::testing::Test::HasFailure() && std::getenv("HOOKLINE_KEEP_FAULT_LOGS") == nullptr) {
+  // Redis's folder is kept for a failed scenario.
+  if (!::testing::Test::HasFailure()) {
     std::filesystem::remove_all(folder_, ignored);
   }
 }
@@ -98,9 +92,8 @@ void FaultRig::registerChannels() {
   }
 }
 
-std::unique_ptr<ChildProcess> FaultRig::startWorker(const std::string& consumer) {
-  std::vector<std::string> argv = {workerBinary(),
-                                   "--redis",
+std::unique_ptr<WorkerProcess> FaultRig::startWorker(const std::string& consumer) {
+  std::vector<std::string> argv = {"--redis",
                                    redis_->url(),
                                    "worker",
                                    "--consumer",
@@ -121,8 +114,7 @@ std::unique_ptr<ChildProcess> FaultRig::startWorker(const std::string& consumer)
                                    "--circuit-cooldown",
                                    "1s"};
   argv.insert(argv.end(), options_.worker_options.begin(), options_.worker_options.end());
-  return std::make_unique<ChildProcess>(
-      argv, folder_ / (consumer + "-" + std::to_string(++worker_starts_) + ".log"));
+  return std::make_unique<WorkerProcess>(std::move(argv));
 }
 
 std::set<std::string> FaultRig::deadLetteredIds() {

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "common/redis_link.hpp"
-#include "tests/faults/child_process.hpp"
 #include "tests/faults/delivery_ledger.hpp"
+#include "tests/support/worker_process.hpp"
 #include "tools/local_redis.hpp"
 #include "tools/receiver_server.hpp"
 
@@ -42,8 +42,8 @@ class FaultRig {
   const std::string& stream() const { return stream_; }
   DeliveryLedger& ledger() { return *ledger_; }
 
-  // Starts `hookline worker` with this consumer name; its log goes to the rig's folder.
-  std::unique_ptr<ChildProcess> startWorker(const std::string& consumer);
+  // Starts `hookline worker` with this consumer name.
+  std::unique_ptr<WorkerProcess> startWorker(const std::string& consumer);
 
   std::set<std::string> deadLetteredIds();
   long long pendingCount();
@@ -61,7 +61,6 @@ class FaultRig {
   std::unique_ptr<ReceiverServer> receiver_;
   std::vector<std::string> channels_;
   std::string stream_ = "hookline:events";
-  int worker_starts_ = 0;
 };
 
 // The scenario's length: `short_run` in CI, or HOOKLINE_SOAK_SECONDS when set (soak mode).

@@ -33,7 +33,7 @@ FaultSummary runAgainst(const std::string& scenario, ReceiverServer::Handler beh
   EXPECT_EQ(summary.dead_lettered, 0u) << summary.line();
   EXPECT_EQ(summary.pending, 0) << summary.line();
   EXPECT_EQ(summary.delivered, summary.sent) << summary.line();
-  EXPECT_TRUE(worker->running()) << worker->log();
+  EXPECT_TRUE(worker->running()) << worker->logTail();
   return summary;
 }
 

@@ -52,7 +52,7 @@ TEST(RedisFaultTest, KillAndRestartRedisUnderLoad) {
   const FaultSummary summary = rig.settle(producer.sent(), 60s);
   std::cout << "fault scenario=redis_restart restarts=" << restarts << std::endl;
   expectNothingLost(summary);
-  EXPECT_TRUE(worker->running()) << worker->log();
+  EXPECT_TRUE(worker->running()) << worker->logTail();
 }
 
 // The stream is deleted (which destroys the group) while the reader blocks on it, then the
@@ -79,7 +79,7 @@ TEST(RedisFaultTest, StreamDeletedAndGroupDestroyedWhileTheReaderBlocks) {
   std::this_thread::sleep_for(300ms);
   ASSERT_TRUE(link.commandOk({"XGROUP", "DESTROY", rig.stream(), "hookline"}).ok());
   round("after_destroy");
-  EXPECT_TRUE(worker->running()) << worker->log();
+  EXPECT_TRUE(worker->running()) << worker->logTail();
 }
 
 std::string readerClientId(RedisLink& link) {
@@ -123,7 +123,7 @@ TEST(RedisFaultTest, B20IdleStreamKeepsItsLinkAndAFrozenServerIsSurvived) {
   rig.redis().signal(SIGCONT);
   ASSERT_TRUE(producer.waitDone());
   expectNothingLost(rig.settle(producer.sent(), 60s));
-  EXPECT_TRUE(worker->running()) << worker->log();
+  EXPECT_TRUE(worker->running()) << worker->logTail();
 }
 
 // B21: links are killed by the server again and again and the server restarts while events
@@ -154,7 +154,7 @@ TEST(RedisFaultTest, B21ClientKillsAndRestartsWhileEventsFlow) {
   std::cout << "fault scenario=client_kill kills=" << kills << " restarts=" << restarts
             << std::endl;
   expectNothingLost(summary);
-  EXPECT_TRUE(worker->running()) << worker->log();
+  EXPECT_TRUE(worker->running()) << worker->logTail();
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -28,10 +29,17 @@ std::string nextLogPath() {
       .string();
 }
 
+// The binary built beside the tests; HOOKLINE_BINARY in the environment overrides it (a soak
+// run uses a copy, so rebuilding meanwhile does not swap the program under it).
+std::string hooklineBinary() {
+  const char* binary = std::getenv("HOOKLINE_BINARY");
+  return binary != nullptr && *binary != '\0' ? binary : HOOKLINE_BINARY;
+}
+
 }  // namespace
 
 WorkerProcess::WorkerProcess(std::vector<std::string> args) : log_path_(nextLogPath()) {
-  args.insert(args.begin(), HOOKLINE_BINARY);
+  args.insert(args.begin(), hooklineBinary());
   std::vector<char*> argv;
   for (auto& arg : args) {
     argv.push_back(arg.data());
