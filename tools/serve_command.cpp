@@ -42,6 +42,7 @@ struct ServeOptions {
   std::string circuit_cooldown = "30s";
   std::string circuit_max_cooldown = "10m";
   std::vector<std::string> allow_networks;
+  bool allow_any_address = false;
   std::vector<std::string> resolve;
   std::string reclaim_idle = "60s";
   int max_deliveries = 5;
@@ -60,6 +61,9 @@ void addOptions(CLI::App& command, ServeOptions& options, Role role) {
                    "accept plain-http webhook URLs (local testing only)");
   command.add_option("--allow-network", options.allow_networks,
                      "CIDR range webhooks may reach although it is not public (repeatable)");
+  command.add_flag("--allow-any-address", options.allow_any_address,
+                   "development switch: lift the address guard for every address (never in "
+                   "production; warned about at start)");
   if (role != Role::ApiOnly) {
     command.add_option("--consumer", options.consumer,
                        "consumer name, stable across restarts (default: the host name)");
@@ -159,6 +163,10 @@ std::vector<CidrRange> allowNetworks(const ServeOptions& options) {
     }
     ranges.push_back(*range);
   }
+  if (options.allow_any_address) {
+    ranges.push_back(*CidrRange::parse("0.0.0.0/0"));
+    ranges.push_back(*CidrRange::parse("::/0"));
+  }
   return ranges;
 }
 
@@ -228,6 +236,12 @@ void runServe(const CommonOptions& common, const ServeOptions& options, Role rol
   // Bad ranges or resolve entries stop start-up before anything is connected or started.
   const auto allowed = allowNetworks(options);
   checkResolveEntries(options);
+  if (options.allow_any_address) {
+    spdlog::warn(
+        "--allow-any-address is on: the address guard is lifted and webhooks may reach "
+        "loopback, private and cloud-metadata addresses; for local development only, never "
+        "in production");
+  }
   if (options.allow_http && role == Role::WorkerOnly) {
     spdlog::warn(
         "--allow-http is on: plain-http webhook URLs are accepted; never use this in "

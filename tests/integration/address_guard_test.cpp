@@ -10,9 +10,11 @@
 #include "tests/support/connection_counter.hpp"
 #include "tests/support/engine_harness.hpp"
 #include "tests/support/fake_resolver.hpp"
+#include "tests/support/group_inspect.hpp"
 #include "tests/support/scripted_replies.hpp"
 #include "tests/support/stream_inspect.hpp"
 #include "tests/support/wait.hpp"
+#include "tests/support/worker_process.hpp"
 #include "tools/api_client.hpp"
 #include "tools/local_redis.hpp"
 
@@ -139,6 +141,46 @@ TEST(AddressGuardTest, B24_RedirectToGopherIsNotFollowedAndDeadLetteredAsThe3xx)
   auto exists = victim_link.commandOk({"EXISTS", "pwned"});
   ASSERT_TRUE(exists.ok());
   EXPECT_EQ((*exists)->integer, 0);
+}
+
+// `hookline worker` arguments for the harness without its loopback allow-list, plus `extra`.
+std::vector<std::string> workerWithoutAllowList(const EngineHarness& harness,
+                                                const std::vector<std::string>& extra) {
+  std::vector<std::string> args;
+  for (const auto& arg : workerArgs(harness, "w1", extra)) {
+    if (!args.empty() && args.back() == "--allow-network") {
+      args.pop_back();  // drops "--allow-network 127.0.0.1/32"
+      continue;
+    }
+    args.push_back(arg);
+  }
+  return args;
+}
+
+// DESIGN.md section 4: only the allow-list or the explicit development switch lifts the
+// guard, and the switch is loud in the log.
+TEST(AddressGuardTest, DevelopmentSwitchLiftsTheGuardAndSaysSoInTheLog) {
+  EngineHarness::Options options;
+  options.start_engine = false;
+  EngineHarness harness(std::move(options));
+  harness.createChannel("ch_dev");
+  harness.setWebhook("ch_dev", harness.receiver().url("dev"), EventMask::all());
+
+  {
+    WorkerProcess guarded(workerWithoutAllowList(harness, {}));
+    emitOne(harness, "ch_dev");
+    ASSERT_TRUE(
+        waitUntil([&] { return harness.streamLength(harness.deadLetterStream()) == 1; }, 10s))
+        << guarded.logTail();
+    EXPECT_EQ(fieldOf(readStream(harness.redis(), harness.deadLetterStream())[0], "dead_reason"),
+              "blocked");
+    EXPECT_EQ(harness.receiver().count(), 0u);
+  }
+
+  WorkerProcess open(workerWithoutAllowList(harness, {"--allow-any-address"}));
+  emitOne(harness, "ch_dev");
+  ASSERT_TRUE(harness.receiver().waitForCount(1, 10s)) << open.logTail();
+  EXPECT_NE(open.logTail().find("--allow-any-address is on"), std::string::npos) << open.logTail();
 }
 
 }  // namespace
