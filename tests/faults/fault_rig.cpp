@@ -117,6 +117,25 @@ std::unique_ptr<WorkerProcess> FaultRig::startWorker(const std::string& consumer
   return std::make_unique<WorkerProcess>(std::move(argv));
 }
 
+SteadyProducer::Options FaultRig::steadyLoad(const std::string& tag, std::chrono::seconds length,
+                                             double rate) const {
+  return SteadyProducer::Options{.redis = redisOptions(),
+                                 .stream = stream_,
+                                 .channels = channels_,
+                                 .tag = tag,
+                                 .count = static_cast<std::size_t>(length.count() * rate),
+                                 .rate = rate,
+                                 .deadline = length + std::chrono::seconds(60)};
+}
+
+void expectEveryEventDelivered(const FaultSummary& summary) {
+  EXPECT_EQ(summary.lost, 0u) << summary.line() << " first lost: "
+                              << (summary.lost_ids.empty() ? "" : summary.lost_ids[0]);
+  EXPECT_EQ(summary.dead_lettered, 0u) << summary.line();
+  EXPECT_EQ(summary.pending, 0) << summary.line();
+  EXPECT_EQ(summary.delivered, summary.sent) << summary.line();
+}
+
 std::set<std::string> FaultRig::deadLetteredIds() {
   std::set<std::string> ids;
   RedisLink link(redisOptions());

@@ -9,6 +9,7 @@
 
 #include "common/redis_link.hpp"
 #include "tests/faults/delivery_ledger.hpp"
+#include "tests/faults/steady_producer.hpp"
 #include "tests/support/worker_process.hpp"
 #include "tools/local_redis.hpp"
 #include "tools/receiver_server.hpp"
@@ -45,6 +46,10 @@ class FaultRig {
   // Starts `hookline worker` with this consumer name.
   std::unique_ptr<WorkerProcess> startWorker(const std::string& consumer);
 
+  // A producer plan for this rig: `rate` events a second for `length`, over all channels.
+  SteadyProducer::Options steadyLoad(const std::string& tag, std::chrono::seconds length,
+                                     double rate) const;
+
   std::set<std::string> deadLetteredIds();
   long long pendingCount();
   // Waits until every sent event is accepted or dead-lettered and nothing is pending, then
@@ -62,6 +67,11 @@ class FaultRig {
   std::vector<std::string> channels_;
   std::string stream_ = "hookline:events";
 };
+
+// The checks every scenario ends with: each sent event accepted, none lost, dead-lettered or
+// left pending (duplicates are allowed by at-least-once and checked where a scenario forbids
+// them).
+void expectEveryEventDelivered(const FaultSummary& summary);
 
 // The scenario's length: `short_run` in CI, or HOOKLINE_SOAK_SECONDS when set (soak mode).
 std::chrono::seconds scenarioLength(std::chrono::seconds short_run);

@@ -4,7 +4,6 @@
 #include <memory>
 
 #include "tests/faults/fault_rig.hpp"
-#include "tests/faults/steady_producer.hpp"
 
 namespace hookline::testing {
 namespace {
@@ -18,21 +17,11 @@ FaultSummary runAgainst(const std::string& scenario, ReceiverServer::Handler beh
   FaultRig rig(FaultRig::Options{.scenario = scenario, .behaviour = std::move(behaviour)});
   auto worker = rig.startWorker("w1");
   const auto length = scenarioLength(3s);
-  SteadyProducer producer(
-      SteadyProducer::Options{.redis = rig.redisOptions(),
-                              .stream = rig.stream(),
-                              .channels = rig.channels(),
-                              .tag = scenario,
-                              .count = static_cast<std::size_t>(length.count() * 30),
-                              .rate = 30,
-                              .deadline = length + 30s});
+  SteadyProducer producer(rig.steadyLoad(scenario, length, 30));
   producer.start();
   EXPECT_TRUE(producer.waitDone());
   const FaultSummary summary = rig.settle(producer.sent(), 60s);
-  EXPECT_EQ(summary.lost, 0u) << summary.line();
-  EXPECT_EQ(summary.dead_lettered, 0u) << summary.line();
-  EXPECT_EQ(summary.pending, 0) << summary.line();
-  EXPECT_EQ(summary.delivered, summary.sent) << summary.line();
+  expectEveryEventDelivered(summary);
   EXPECT_TRUE(worker->running()) << worker->logTail();
   return summary;
 }

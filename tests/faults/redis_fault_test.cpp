@@ -4,31 +4,11 @@
 #include <thread>
 
 #include "tests/faults/fault_rig.hpp"
-#include "tests/faults/steady_producer.hpp"
 
 namespace hookline::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-SteadyProducer::Options steadyLoad(FaultRig& rig, const std::string& tag,
-                                   std::chrono::seconds length, double rate) {
-  return SteadyProducer::Options{.redis = rig.redisOptions(),
-                                 .stream = rig.stream(),
-                                 .channels = rig.channels(),
-                                 .tag = tag,
-                                 .count = static_cast<std::size_t>(length.count() * rate),
-                                 .rate = rate,
-                                 .deadline = length + 60s};
-}
-
-void expectNothingLost(const FaultSummary& summary) {
-  EXPECT_EQ(summary.lost, 0u) << summary.line() << " first lost: "
-                              << (summary.lost_ids.empty() ? "" : summary.lost_ids[0]);
-  EXPECT_EQ(summary.dead_lettered, 0u) << summary.line();
-  EXPECT_EQ(summary.pending, 0) << summary.line();
-  EXPECT_EQ(summary.delivered, summary.sent) << summary.line();
-}
 
 // redis-server (AOF on) is killed with SIGKILL and started again on the same port and data
 // folder while events flow; the worker reconnects by itself and redoes what failed.
@@ -36,7 +16,7 @@ TEST(RedisFaultTest, KillAndRestartRedisUnderLoad) {
   FaultRig rig(FaultRig::Options{.scenario = "redis_restart", .append_only = true});
   auto worker = rig.startWorker("w1");
   const auto length = scenarioLength(6s);
-  SteadyProducer producer(steadyLoad(rig, "restart", length, 50));
+  SteadyProducer producer(rig.steadyLoad("restart", length, 50));
   producer.start();
 
   int restarts = 0;
@@ -51,7 +31,7 @@ TEST(RedisFaultTest, KillAndRestartRedisUnderLoad) {
   ASSERT_TRUE(producer.waitDone());
   const FaultSummary summary = rig.settle(producer.sent(), 60s);
   std::cout << "fault scenario=redis_restart restarts=" << restarts << std::endl;
-  expectNothingLost(summary);
+  expectEveryEventDelivered(summary);
   EXPECT_TRUE(worker->running()) << worker->logTail();
 }
 
@@ -63,13 +43,13 @@ TEST(RedisFaultTest, StreamDeletedAndGroupDestroyedWhileTheReaderBlocks) {
   RedisLink link(rig.redisOptions());
   std::vector<std::string> sent;
   auto round = [&](const std::string& tag) {
-    SteadyProducer producer(steadyLoad(rig, tag, 1s, 20));
+    SteadyProducer producer(rig.steadyLoad(tag, 1s, 20));
     producer.start();
     ASSERT_TRUE(producer.waitDone());
     for (auto& id : producer.sent()) {
       sent.push_back(id);
     }
-    expectNothingLost(rig.settle(sent, 30s));
+    expectEveryEventDelivered(rig.settle(sent, 30s));
   };
 
   round("before");
@@ -115,14 +95,14 @@ TEST(RedisFaultTest, B20IdleStreamKeepsItsLinkAndAFrozenServerIsSurvived) {
   std::this_thread::sleep_for(scenarioLength(5s));
   EXPECT_EQ(readerClientId(link), reader) << "the reader reconnected while the stream was idle";
 
-  SteadyProducer producer(steadyLoad(rig, "freeze", 4s, 20));
+  SteadyProducer producer(rig.steadyLoad("freeze", 4s, 20));
   producer.start();
   std::this_thread::sleep_for(1s);
   rig.redis().signal(SIGSTOP);
   std::this_thread::sleep_for(8s);  // longer than the reader's block time plus its deadline
   rig.redis().signal(SIGCONT);
   ASSERT_TRUE(producer.waitDone());
-  expectNothingLost(rig.settle(producer.sent(), 60s));
+  expectEveryEventDelivered(rig.settle(producer.sent(), 60s));
   EXPECT_TRUE(worker->running()) << worker->logTail();
 }
 
@@ -133,7 +113,7 @@ TEST(RedisFaultTest, B21ClientKillsAndRestartsWhileEventsFlow) {
   FaultRig rig(FaultRig::Options{.scenario = "client_kill", .append_only = true});
   auto worker = rig.startWorker("w1");
   const auto length = scenarioLength(6s);
-  SteadyProducer producer(steadyLoad(rig, "kill_links", length, 20));
+  SteadyProducer producer(rig.steadyLoad("kill_links", length, 20));
   producer.start();
   int kills = 0;
   int restarts = 0;
@@ -153,7 +133,7 @@ TEST(RedisFaultTest, B21ClientKillsAndRestartsWhileEventsFlow) {
   const FaultSummary summary = rig.settle(producer.sent(), 60s);
   std::cout << "fault scenario=client_kill kills=" << kills << " restarts=" << restarts
             << std::endl;
-  expectNothingLost(summary);
+  expectEveryEventDelivered(summary);
   EXPECT_TRUE(worker->running()) << worker->logTail();
 }
 
