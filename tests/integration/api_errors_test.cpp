@@ -12,12 +12,11 @@
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
 #include "engine/api/api_server.hpp"
 #include "registry/registry_store.hpp"
+#include "tests/support/api_server_runner.hpp"
 #include "tests/support/fake_resolver.hpp"
 #include "tests/support/http_call.hpp"
 #include "tests/support/test_redis.hpp"
@@ -90,27 +89,8 @@ class ApiErrorsTest : public ::testing::Test {
     return options;
   }
 
-  void startServer(ApiServerOptions options) {
-    stopServer();
-    io_ = std::make_unique<boost::asio::io_context>();
-    server_ = std::make_unique<ApiServer>(*io_, std::move(options));
-    auto started = server_->start();
-    ASSERT_TRUE(started.ok()) << started.error().message;
-    work_.emplace(io_->get_executor());
-    io_thread_ = std::thread([io = io_.get()] { io->run(); });
-  }
-
-  void stopServer() {
-    if (!server_) {
-      return;
-    }
-    server_->stop();
-    work_.reset();
-    io_->stop();
-    io_thread_.join();
-    server_.reset();
-    io_.reset();
-  }
+  void startServer(ApiServerOptions options) { api_.start(std::move(options)); }
+  void stopServer() { api_.stop(); }
 
   HttpCallResult setWebhook(const std::string& channel, std::string_view body,
                             std::optional<std::string> key = std::nullopt,
@@ -123,12 +103,12 @@ class ApiErrorsTest : public ::testing::Test {
     if (content_type) {
       headers.emplace_back("Content-Type", *content_type);
     }
-    return httpCall(server_->port(), "POST", "/api/integrations/" + channel + "/setWebhook",
-                    headers, std::string(body));
+    return httpCall(api_.port(), "POST", "/api/integrations/" + channel + "/setWebhook", headers,
+                    std::string(body));
   }
 
   HttpCallResult withoutKey(const std::string& channel, std::string_view body) {
-    return httpCall(server_->port(), "POST", "/api/integrations/" + channel + "/setWebhook",
+    return httpCall(api_.port(), "POST", "/api/integrations/" + channel + "/setWebhook",
                     {{"Content-Type", "application/json"}}, std::string(body));
   }
 
@@ -157,10 +137,7 @@ class ApiErrorsTest : public ::testing::Test {
   std::string acme_key_;
   std::string globex_key_;
 
-  std::unique_ptr<boost::asio::io_context> io_;
-  std::unique_ptr<ApiServer> server_;
-  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
-  std::thread io_thread_;
+  testing::ApiServerRunner api_;
 };
 
 // --- success ---
@@ -266,7 +243,7 @@ TEST_F(ApiErrorsTest, RevokedApiKeyIsUnauthorized) {
 TEST_F(ApiErrorsTest, RepeatedApiKeyHeaderIsUnauthorized) {
   const auto before = stored("ch_acme");
   auto result = httpCall(
-      server_->port(), "POST", "/api/integrations/ch_acme/setWebhook",
+      api_.port(), "POST", "/api/integrations/ch_acme/setWebhook",
       {{"X-API-Key", acme_key_}, {"X-API-Key", acme_key_}, {"Content-Type", "application/json"}},
       std::string(kValidBody));
   expectAnswer(result, 401, kUnauthorized);
@@ -304,8 +281,8 @@ TEST_F(ApiErrorsTest, B27AlteredApiKeysAllGetTheSameUnauthorizedAndAreNeverLogge
       if (variant) {
         headers.emplace_back("X-API-Key", *variant);
       }
-      auto result = httpCall(server_->port(), "POST", "/api/integrations/ch_acme/setWebhook",
-                             headers, std::string(kValidBody));
+      auto result = httpCall(api_.port(), "POST", "/api/integrations/ch_acme/setWebhook", headers,
+                             std::string(kValidBody));
       if (!reference) {
         reference = result;
       }
@@ -517,7 +494,7 @@ TEST_F(ApiErrorsTest, ChunkedBodyOverTheLimitGets413) {
     request += "1000\r\n" + std::string(0x1000, ' ') + "\r\n";
   }
   request += "0\r\n\r\n";
-  auto results = rawHttpCall(server_->port(), request);
+  auto results = rawHttpCall(api_.port(), request);
   ASSERT_EQ(results.size(), 1u);
   expectAnswer(results[0], 413, validationError("body", "must be at most 65536 bytes"));
   EXPECT_EQ(stored("ch_acme"), before);
@@ -558,18 +535,18 @@ TEST_F(ApiErrorsTest, StoreRefusingTheWriteIsRegistrationFailedAndWritesNothing)
 // --- the rest of the server ---
 
 TEST_F(ApiErrorsTest, HealthzAnswersOk) {
-  expectAnswer(httpCall(server_->port(), "GET", "/healthz"), 200, R"({"status":"ok"})");
+  expectAnswer(httpCall(api_.port(), "GET", "/healthz"), 200, R"({"status":"ok"})");
 }
 
 TEST_F(ApiErrorsTest, ReadyzIsReadyWhenRedisAnswers) {
-  expectAnswer(httpCall(server_->port(), "GET", "/readyz"), 200, R"({"status":"ready"})");
+  expectAnswer(httpCall(api_.port(), "GET", "/readyz"), 200, R"({"status":"ready"})");
 }
 
 TEST_F(ApiErrorsTest, ReadyzFollowsTheReadyCallback) {
   auto options = defaultOptions();
   options.ready = [] { return false; };
   startServer(options);
-  expectAnswer(httpCall(server_->port(), "GET", "/readyz"), 503, R"({"status":"not ready"})");
+  expectAnswer(httpCall(api_.port(), "GET", "/readyz"), 503, R"({"status":"not ready"})");
 }
 
 TEST_F(ApiErrorsTest, ReadyzIsNotReadyWithoutRedis) {
@@ -577,41 +554,41 @@ TEST_F(ApiErrorsTest, ReadyzIsNotReadyWithoutRedis) {
   options.redis.endpoint.port = freeLoopbackPort();
   startServer(options);
   const auto start = Clock::now();
-  expectAnswer(httpCall(server_->port(), "GET", "/readyz"), 503, R"({"status":"not ready"})");
+  expectAnswer(httpCall(api_.port(), "GET", "/readyz"), 503, R"({"status":"not ready"})");
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));
 }
 
 TEST_F(ApiErrorsTest, UnknownRouteIsNotFound) {
-  expectAnswer(httpCall(server_->port(), "GET", "/api/integrations"), 404,
+  expectAnswer(httpCall(api_.port(), "GET", "/api/integrations"), 404,
                R"({"success":false,"message":"Not found"})");
-  expectAnswer(httpCall(server_->port(), "POST", "/api/integrations/ch_acme/setWebhookX"), 404,
+  expectAnswer(httpCall(api_.port(), "POST", "/api/integrations/ch_acme/setWebhookX"), 404,
                R"({"success":false,"message":"Not found"})");
 }
 
 TEST_F(ApiErrorsTest, WrongMethodIsMethodNotAllowed) {
-  auto result = httpCall(server_->port(), "GET", "/api/integrations/ch_acme/setWebhook");
+  auto result = httpCall(api_.port(), "GET", "/api/integrations/ch_acme/setWebhook");
   expectAnswer(result, 405, R"({"success":false,"message":"Method not allowed"})");
   EXPECT_EQ(result.header("Allow"), "POST");
-  auto health = httpCall(server_->port(), "POST", "/healthz");
+  auto health = httpCall(api_.port(), "POST", "/healthz");
   expectAnswer(health, 405, R"({"success":false,"message":"Method not allowed"})");
   EXPECT_EQ(health.header("Allow"), "GET");
 }
 
 TEST_F(ApiErrorsTest, MalformedRequestIsBadRequest) {
-  auto results = rawHttpCall(server_->port(), "GARBAGE\r\n\r\n");
+  auto results = rawHttpCall(api_.port(), "GARBAGE\r\n\r\n");
   ASSERT_EQ(results.size(), 1u);
   expectAnswer(results[0], 400, R"({"success":false,"message":"Bad request"})");
 }
 
 TEST_F(ApiErrorsTest, HeadersOverEightKibibytesAreRefused) {
-  auto results = rawHttpCall(server_->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " +
-                                                  std::string(9 * 1024, 'a') + "\r\n\r\n");
+  auto results = rawHttpCall(api_.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                                              std::string(9 * 1024, 'a') + "\r\n\r\n");
   ASSERT_EQ(results.size(), 1u);
   expectAnswer(results[0], 431, R"({"success":false,"message":"Request headers too large"})");
 }
 
 TEST_F(ApiErrorsTest, PipelinedRequestsAreAnsweredInOrderOnOneConnection) {
-  auto results = rawHttpCall(server_->port(),
+  auto results = rawHttpCall(api_.port(),
                              "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
                              "GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n"
                              "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
@@ -625,7 +602,7 @@ TEST_F(ApiErrorsTest, PipelinedRequestsAreAnsweredInOrderOnOneConnection) {
 TEST_F(ApiErrorsTest, ExpectContinueGetsAContinueBeforeTheAnswer) {
   const std::string body(kValidBody);
   auto results =
-      rawHttpCall(server_->port(),
+      rawHttpCall(api_.port(),
                   "POST /api/integrations/ch_acme/setWebhook HTTP/1.1\r\nHost: x\r\n"
                   "X-API-Key: " +
                       acme_key_ +
@@ -643,8 +620,7 @@ TEST_F(ApiErrorsTest, SlowRequestIsCutOffAtTheReadDeadline) {
   options.read_timeout = std::chrono::seconds(1);
   startServer(options);
   const auto start = Clock::now();
-  auto results =
-      rawHttpCall(server_->port(), "POST /api/integrations/ch_acme/setWebhook HTTP/1.1\r\n");
+  auto results = rawHttpCall(api_.port(), "POST /api/integrations/ch_acme/setWebhook HTTP/1.1\r\n");
   const auto took = Clock::now() - start;
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].status, 0);
@@ -657,7 +633,7 @@ TEST_F(ApiErrorsTest, IdleKeptAliveConnectionIsClosedAfterTheIdleTimeout) {
   options.idle_timeout = std::chrono::seconds(1);
   startServer(options);
   const auto start = Clock::now();
-  auto results = rawHttpCall(server_->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 2);
+  auto results = rawHttpCall(api_.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 2);
   const auto took = Clock::now() - start;
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].status, 200);
@@ -668,10 +644,10 @@ TEST_F(ApiErrorsTest, IdleKeptAliveConnectionIsClosedAfterTheIdleTimeout) {
 TEST_F(ApiErrorsTest, StopClosesOpenConnections) {
   std::thread stopper([this] {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    server_->stop();
+    api_.stop();
   });
   const auto start = Clock::now();
-  auto results = rawHttpCall(server_->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 2);
+  auto results = rawHttpCall(api_.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 2);
   stopper.join();
   EXPECT_EQ(results.front().status, 200);
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(3));

@@ -9,14 +9,13 @@
 #include <thread>
 
 #include <gtest/gtest.h>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
 #include "engine/api/api_server.hpp"
 #include "engine/time_format.hpp"
 #include "registry/registry_store.hpp"
 #include "registry/webhook_cache.hpp"
+#include "tests/support/api_server_runner.hpp"
 #include "tests/support/fake_resolver.hpp"
 #include "tests/support/http_call.hpp"
 #include "tests/support/test_redis.hpp"
@@ -95,27 +94,8 @@ class WebhookApiTest : public ::testing::Test {
     return options;
   }
 
-  void startServer(ApiServerOptions options) {
-    stopServer();
-    io_ = std::make_unique<boost::asio::io_context>();
-    server_ = std::make_unique<ApiServer>(*io_, std::move(options));
-    auto started = server_->start();
-    ASSERT_TRUE(started.ok()) << started.error().message;
-    work_.emplace(io_->get_executor());
-    io_thread_ = std::thread([io = io_.get()] { io->run(); });
-  }
-
-  void stopServer() {
-    if (!server_) {
-      return;
-    }
-    server_->stop();
-    work_.reset();
-    io_->stop();
-    io_thread_.join();
-    server_.reset();
-    io_.reset();
-  }
+  void startServer(ApiServerOptions options) { api_.start(std::move(options)); }
+  void stopServer() { api_.stop(); }
 
   // `key` nullopt: acme's key; "": no X-API-Key header at all.
   HttpCallResult call(const std::string& method, const std::string& channel,
@@ -129,8 +109,7 @@ class WebhookApiTest : public ::testing::Test {
     if (!body.empty()) {
       headers.emplace_back("Content-Type", "application/json");
     }
-    return httpCall(server_->port(), method, "/api/integrations/" + channel + suffix, headers,
-                    body);
+    return httpCall(api_.port(), method, "/api/integrations/" + channel + suffix, headers, body);
   }
 
   static Json parse(const HttpCallResult& result) {
@@ -178,10 +157,7 @@ class WebhookApiTest : public ::testing::Test {
   std::string acme_key_;
   std::string globex_key_;
   std::string secret_;
-  std::unique_ptr<boost::asio::io_context> io_;
-  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
-  std::unique_ptr<ApiServer> server_;
-  std::thread io_thread_;
+  testing::ApiServerRunner api_;
 };
 
 // --- shared rules ---------------------------------------------------------------------------
@@ -309,7 +285,7 @@ TEST_F(WebhookApiTest, DeleteIsSeenByAWebhookCacheWithinOneSecond) {
 TEST_F(WebhookApiTest, SetWebhookAfterDeleteCreatesAFreshSecret) {
   ASSERT_EQ(call("DELETE", "ch_acme", "/webhook").status, 200);
   const auto result =
-      httpCall(server_->port(), "POST", "/api/integrations/ch_acme/setWebhook",
+      httpCall(api_.port(), "POST", "/api/integrations/ch_acme/setWebhook",
                {{"X-API-Key", acme_key_}, {"Content-Type", "application/json"}},
                R"({"url":"https://hooks.example.com/again","events":{"message_status":true}})");
   ASSERT_EQ(result.status, 200) << result.body;
@@ -490,7 +466,7 @@ TEST_F(WebhookApiTest, TestEventRefusesABadBody) {
       call("POST", "ch_acme", "/webhook/test", std::nullopt, R"({"type":"channel_update"})"), 400,
       validation("type", "the webhook is not subscribed to this event"));
   const auto plain =
-      httpCall(server_->port(), "POST", "/api/integrations/ch_acme/webhook/test",
+      httpCall(api_.port(), "POST", "/api/integrations/ch_acme/webhook/test",
                {{"X-API-Key", acme_key_}, {"Content-Type", "text/plain"}}, R"({"type":"x"})");
   expectAnswer(plain, 400, validation("Content-Type", "must be application/json"));
   EXPECT_TRUE(streamEntries().empty());
