@@ -130,11 +130,7 @@ WebhookHandlers::WebhookHandlers(const ApiServerOptions& options)
       link_(options.redis),
       store_(link_, options.key_prefix) {}
 
-ApiResponse WebhookHandlers::getWebhook(std::string_view channel_id, const ApiRequest& request) {
-  std::lock_guard lock(mutex_);
-  if (auto refused = authorize(channel_id, request)) {
-    return std::move(*refused);
-  }
+std::variant<WebhookConfig, ApiResponse> WebhookHandlers::readWebhook(std::string_view channel_id) {
   auto webhook = store_.getWebhook(channel_id);
   if (!webhook) {
     return storeFailed("reading the webhook", webhook.error());
@@ -142,8 +138,20 @@ ApiResponse WebhookHandlers::getWebhook(std::string_view channel_id, const ApiRe
   if (!webhook->has_value()) {
     return webhookNotFound();
   }
+  return std::move(**webhook);
+}
 
-  const WebhookConfig& config = **webhook;
+ApiResponse WebhookHandlers::getWebhook(std::string_view channel_id, const ApiRequest& request) {
+  std::lock_guard lock(mutex_);
+  if (auto refused = authorize(channel_id, request)) {
+    return std::move(*refused);
+  }
+  auto webhook = readWebhook(channel_id);
+  if (auto* refused = std::get_if<ApiResponse>(&webhook)) {
+    return std::move(*refused);
+  }
+
+  const WebhookConfig& config = std::get<WebhookConfig>(webhook);
   Json data = {{"channel_id", config.channel_id},
                {"url", config.url},
                {"events", eventsJson(config)},
@@ -197,16 +205,13 @@ ApiResponse WebhookHandlers::getSecret(std::string_view channel_id, const ApiReq
   if (auto refused = authorize(channel_id, request)) {
     return std::move(*refused);
   }
-  auto webhook = store_.getWebhook(channel_id);
-  if (!webhook) {
-    return storeFailed("reading the webhook", webhook.error());
-  }
-  if (!webhook->has_value()) {
-    return webhookNotFound();
+  auto webhook = readWebhook(channel_id);
+  if (auto* refused = std::get_if<ApiResponse>(&webhook)) {
+    return std::move(*refused);
   }
 
   // Only a previous secret that still signs is shown; an expired one is history.
-  const WebhookConfig& config = **webhook;
+  const WebhookConfig& config = std::get<WebhookConfig>(webhook);
   Json data = {{"channel_id", config.channel_id}, {"secret", config.secret}};
   if (!config.previous_secret.empty() && nowMs() < config.previous_secret_expires_at_ms) {
     data["previous_secret"] = config.previous_secret;
@@ -278,16 +283,13 @@ ApiResponse WebhookHandlers::sendTestEvent(std::string_view channel_id, const Ap
   if (body.rejection) {
     return std::move(*body.rejection);
   }
-  auto webhook = store_.getWebhook(channel_id);
-  if (!webhook) {
-    return storeFailed("reading the webhook", webhook.error());
-  }
-  if (!webhook->has_value()) {
-    return webhookNotFound();
+  auto webhook = readWebhook(channel_id);
+  if (auto* refused = std::get_if<ApiResponse>(&webhook)) {
+    return std::move(*refused);
   }
 
   // A test that could not be delivered would only be acked and counted; say so instead.
-  const WebhookConfig& config = **webhook;
+  const WebhookConfig& config = std::get<WebhookConfig>(webhook);
   if (config.disabled) {
     return errorResponse(http::status::conflict, api_message::kWebhookDisabled);
   }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -56,6 +57,9 @@ class WebhookHandlers {
   // nullopt when it may.
   std::optional<ApiResponse> authorize(std::string_view channel_id, const ApiRequest& request);
   ApiResponse storeFailed(std::string_view step, const Error& error);
+  // Caller holds mutex_. The channel's webhook, or the answer when it has none (404) or Redis
+  // failed (503).
+  std::variant<WebhookConfig, ApiResponse> readWebhook(std::string_view channel_id);
   // Caller holds mutex_.
   nlohmann::ordered_json circuitJson(const std::string& url);
 
