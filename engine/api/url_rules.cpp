@@ -188,6 +188,12 @@ Status checkWebhookUrl(std::string_view url, const UrlRules& rules) {
   if (authorityOf(url).find('@') != std::string_view::npos) {
     return Error{"must not contain user information"};
   }
+  // curl decodes a percent-encoded host ("%31%32%37.0.0.1" is 127.0.0.1, "0x%7f1" carries a
+  // DEL), so an encoded host could slip a disguised address or a control character past the
+  // checks on the raw text; no webhook host needs the encoding. Found by the URL fuzzer.
+  if (authorityOf(url).find('%') != std::string_view::npos) {
+    return Error{"must not percent-encode the host"};
+  }
 
   CurlUrl handle(curl_url());
   if (!handle) {

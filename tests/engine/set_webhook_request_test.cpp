@@ -253,6 +253,16 @@ TEST_F(SetWebhookRequestTest, SpacesAndControlCharactersAreRejected) {
                    "must not contain spaces or control characters");
 }
 
+TEST_F(SetWebhookRequestTest, PercentEncodedHostIsRejected) {
+  expectInvalidUrl(R"("https://%31%32%37.0.0.1/in")", "must not percent-encode the host");
+  expectInvalidUrl(R"("https://0x%7f1/in")", "must not percent-encode the host");
+  expectInvalidUrl(R"("https://exa%6dple.com:8443/in")", "must not percent-encode the host");
+}
+
+TEST_F(SetWebhookRequestTest, PercentEncodingInPathIsAccepted) {
+  EXPECT_TRUE(parse(bodyWithUrl(R"("https://a.example/in%20box?q=%2F")")).ok());
+}
+
 TEST_F(SetWebhookRequestTest, JsonContentTypeIsRecognised) {
   EXPECT_TRUE(isJsonContentType("application/json"));
   EXPECT_TRUE(isJsonContentType("Application/JSON"));
