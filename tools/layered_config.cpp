@@ -1,6 +1,7 @@
 #include "tools/layered_config.hpp"
 
 #include <toml++/toml.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -72,9 +73,8 @@ std::string tomlValue(const CLI::Option& option, const std::string& text) {
   if (looksNumeric(text)) {
     return text;
   }
-  std::ostringstream out;
-  out << toml::value<std::string>(text);
-  return out.str();
+  // A JSON string is a valid TOML basic string: the same quotes and escapes.
+  return nlohmann::json(text).dump();
 }
 
 void collectOptions(const CLI::App& command, std::vector<const CLI::Option*>& options) {
@@ -135,6 +135,10 @@ LayeredConfig::LayeredConfig(const std::string& path, const std::set<std::string
   }
   for (const auto& [name, node] : table) {
     const std::string key(name.str());
+    if (node.is_table()) {
+      throw CLI::ValidationError(
+          "--config", path + ": key '" + key + "' is a table; hookline's keys are all top-level");
+    }
     if (!known.contains(key)) {
       throw CLI::ValidationError("--config", path + ": unknown key '" + key + "'");
     }
@@ -152,9 +156,7 @@ LayeredConfig::LayeredConfig(const std::string& path, const std::set<std::string
     } else if (auto text = scalarText(node)) {
       values.push_back(*text);
     } else {
-      throw CLI::ValidationError("--config", path + ": key '" + key +
-                                                 "' is a table; hookline's "
-                                                 "keys are all top-level");
+      throw CLI::ValidationError("--config", path + ": key '" + key + "' has an unsupported type");
     }
     file_values_[key] = std::move(values);
   }
@@ -204,6 +206,9 @@ void LayeredConfig::applyOption(CLI::Option& option) {
     return;
   }
   sources_[key] = source;
+  if (values.empty()) {
+    return;  // an empty list: the option's default, no values
+  }
   try {
     for (auto& value : values) {
       option.add_result(value);
