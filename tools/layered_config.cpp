@@ -109,8 +109,10 @@ std::string environmentName(const std::string& key) {
 std::set<std::string> knownKeys(const CLI::App& app, const std::vector<std::string>& commands) {
   std::vector<const CLI::Option*> options;
   collectOptions(app, options);
-  for (const auto& name : commands) {
-    collectOptions(*app.get_subcommand(name), options);
+  for (const CLI::App* command : app.get_subcommands({})) {
+    if (std::find(commands.begin(), commands.end(), command->get_name()) != commands.end()) {
+      collectOptions(*command, options);
+    }
   }
   std::set<std::string> keys;
   for (const auto* option : options) {
@@ -162,8 +164,11 @@ LayeredConfig::LayeredConfig(const std::string& path, const std::set<std::string
   }
 }
 
-void LayeredConfig::apply(CLI::App& command) {
-  std::vector<CLI::Option*> options = command.get_options();
+void LayeredConfig::apply(CLI::App& command, bool own_options) {
+  std::vector<CLI::Option*> options;
+  if (own_options) {
+    options = command.get_options();
+  }
   if (CLI::App* parent = command.get_parent()) {
     const auto common = parent->get_options();
     options.insert(options.end(), common.begin(), common.end());

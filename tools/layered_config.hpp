@@ -29,8 +29,9 @@ class LayeredConfig {
 
   // Gives each option of `command` and of its parent (the common options) that the command line
   // left unset its value from the environment or the file, and runs its checks. Throws
-  // CLI::ValidationError naming the key and where it came from.
-  void apply(CLI::App& command);
+  // CLI::ValidationError naming the key and where it came from. Without `own_options`, only the
+  // parent's (for commands such as status that use the common options alone).
+  void apply(CLI::App& command, bool own_options = true);
 
   // Where a key's value came from: "command line", "HOOKLINE_X", "config file F" or "default".
   std::string sourceOf(const std::string& key) const;

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "tools/commands.hpp"
+#include "tools/layered_config.hpp"
 #include "tools/status_report.hpp"
 
 namespace hookline {
@@ -16,7 +17,11 @@ struct StatusOptions {
   bool table = false;
 };
 
-void runStatus(const CommonOptions& common, const StatusOptions& options) {
+void runStatus(CommonOptions& common, const StatusOptions& options, CLI::App& command) {
+  // --config and HOOKLINE_<KEY> set the common options (Redis, names) as for serve.
+  LayeredConfig config(common.config_file,
+                       knownKeys(*command.get_parent(), {"serve", "worker", "api"}));
+  config.apply(command, false);
   StatusRequest request{.names = {.stream = common.stream,
                                   .group = common.group,
                                   .dead_letter_stream = common.dead_letter_stream,
@@ -51,7 +56,7 @@ void addStatusCommand(CLI::App& app, CommonOptions& common) {
   auto* json = command->add_flag("--json", options->json, "JSON (the default when not a terminal)");
   command->add_flag("--table", options->table, "a table (the default on a terminal)")
       ->excludes(json);
-  command->callback([&common, options] { runStatus(common, *options); });
+  command->callback([&common, options, command] { runStatus(common, *options, *command); });
 }
 
 }  // namespace hookline
