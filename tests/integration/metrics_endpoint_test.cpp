@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 MetricsPage scrape(EngineHarness& harness) {
   const auto reply = httpCall(harness.apiPort(), "GET", "/metrics");
   EXPECT_EQ(reply.status, 200) << reply.error;
-  EXPECT_EQ(reply.header("content-type").substr(0, 24), "text/plain; version=0.0.4");
+  EXPECT_EQ(reply.header("content-type").substr(0, 25), "text/plain; version=0.0.4");
   auto page = parseMetricsPage(reply.body);
   EXPECT_TRUE(page.ok()) << (page.ok() ? "" : page.error().message) << "\n" << reply.body;
   return page ? std::move(page).value() : MetricsPage{};
