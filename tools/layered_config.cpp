@@ -17,7 +17,7 @@ namespace {
 const std::set<std::string> kNotConfig = {"help", "version", "config", "print_config"};
 
 bool isFlag(const CLI::Option& option) {
-  return option.get_type_size_max() == 0;
+  return option.get_expected_max() == 0;
 }
 
 bool isList(const CLI::Option& option) {
@@ -252,7 +252,9 @@ std::string effectiveConfig(const CLI::App& command) {
   for (const auto* option : options) {
     const std::string key = configKey(*option);
     std::vector<std::string> values = option->results();
-    if (option->count() == 0) {
+    if (isFlag(*option) && option->count() > 0) {
+      values = {option->as<bool>() ? "true" : "false"};
+    } else if (option->count() == 0) {
       values.clear();
       if (isFlag(*option)) {
         values.push_back("false");

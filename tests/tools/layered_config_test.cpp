@@ -82,12 +82,14 @@ TEST_F(LayeredConfigTest, ExampleFileLoadsAndEveryKeyIsKnown) {
   for (const char* role : {"serve", "worker", "api"}) {
     const CliRun run = runCli({role, "--config", example, "--print-config"});
     EXPECT_EQ(run.error, "") << role;
-    EXPECT_NE(run.out.find("retry_schedule"), std::string::npos) << role << run.out;
+    EXPECT_NE(run.out.find("\nallow_http = false\n"), std::string::npos) << role << run.out;
   }
   const toml::table shown = effective({"--config", example});
   EXPECT_EQ(shown["batch_size"].value<std::int64_t>(), 256);
   EXPECT_EQ(shown["listen"].value<std::string>(), "127.0.0.1:8080");
   EXPECT_EQ(shown["allow_http"].value<bool>(), false);
+  EXPECT_EQ(shown["retry_jitter"].value<double>(), 0.2);
+  EXPECT_EQ(effective({"--config", example, "--allow-http"})["allow_http"].value<bool>(), true);
   // Every key the example sets is an option of some role: nothing there is silently ignored.
   const toml::table example_table = toml::parse_file(example);
   CLI::App app;

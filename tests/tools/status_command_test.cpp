@@ -171,7 +171,7 @@ TEST_F(StatusCommandTest, TableForAPerson) {
   EXPECT_NE(table.find(row("  due overdue", "1")), std::string::npos) << table;
   EXPECT_NE(table.find(row("  rejected by receiver", "2")), std::string::npos) << table;
   EXPECT_NE(table.find("127.0.0.1:9"), std::string::npos) << table;
-  EXPECT_NE(table.find("ch_a              active     2        2       delivered=2,retry=1"),
+  EXPECT_NE(table.find("ch_a              active     2         2       delivered=2,retry=1"),
             std::string::npos)
       << table;
 }
