@@ -16,6 +16,8 @@ namespace hookline {
 //
 // CLI11 reads TOML itself, but applies its config file over the environment; this keeps the
 // order DESIGN.md promises and names file keys in its errors.
+// TODO: serve, worker, api and status apply it; the admin, emit, sink and dlq commands still
+// take their common options from flags (and HOOKLINE_REDIS_URL) only.
 class LayeredConfig {
  public:
   // Reads the file (none when `path` is empty). `known` holds every key a file may use, from
