@@ -4,17 +4,37 @@
 
 #include <string>
 
+#include "common/json_log_formatter.hpp"
+
 namespace hookline::log {
 
-void setup(std::string_view level, Format format) {
-  spdlog::drop("hookline");
-  auto logger = spdlog::stderr_color_mt("hookline");
+std::optional<Format> parseFormat(std::string_view name) {
+  if (name == "text") {
+    return Format::Text;
+  }
+  if (name == "json") {
+    return Format::Json;
+  }
+  return std::nullopt;
+}
+
+std::shared_ptr<spdlog::logger> makeLogger(std::shared_ptr<spdlog::sinks::sink> target,
+                                           Format format, RateLimit limit,
+                                           RateLimitedSink::Clock clock) {
+  auto limited = clock ? std::make_shared<RateLimitedSink>(std::move(target), limit, clock)
+                       : std::make_shared<RateLimitedSink>(std::move(target), limit);
+  auto logger = std::make_shared<spdlog::logger>("hookline", std::move(limited));
   if (format == Format::Json) {
-    logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%v"})",
-                        spdlog::pattern_time_type::utc);
+    logger->set_formatter(std::make_unique<JsonLogFormatter>());
   } else {
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ %v");
   }
+  return logger;
+}
+
+void setup(std::string_view level, Format format) {
+  // The colour sink colours only when stderr is a terminal; JSON lines never carry colour codes.
+  auto logger = makeLogger(std::make_shared<spdlog::sinks::stderr_color_sink_mt>(), format);
   logger->set_level(spdlog::level::from_str(std::string(level)));
   spdlog::set_default_logger(logger);
 }

@@ -1,11 +1,14 @@
 #include "common/redis_link.hpp"
 
+#include <atomic>
 #include <charconv>
 #include <optional>
 #include <utility>
 
 namespace hookline {
 namespace {
+
+std::atomic<std::uint64_t> reconnects{0};
 
 timeval toTimeval(std::chrono::milliseconds ms) {
   timeval tv{};
@@ -114,12 +117,22 @@ Status RedisLink::ensureConnected() {
   if (context_) {
     return {};
   }
-  return connect();
+  auto status = connect();
+  if (status && lost_) {
+    lost_ = false;
+    reconnects.fetch_add(1, std::memory_order_relaxed);
+  }
+  return status;
+}
+
+std::uint64_t redisReconnects() {
+  return reconnects.load(std::memory_order_relaxed);
 }
 
 Expected<RedisReply> RedisLink::fail(const char* what) {
   std::string why = context_ && context_->errstr[0] ? context_->errstr : "connection lost";
   context_.reset();
+  lost_ = true;
   return Error{std::string(what) + ": " + why};
 }
 

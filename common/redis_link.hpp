@@ -3,6 +3,7 @@
 #include <hiredis/hiredis.h>
 
 #include <chrono>
+#include <cstdint>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -77,7 +78,11 @@ class RedisLink {
   RedisOptions options_;
   std::unique_ptr<redisContext, ContextDeleter> context_;
   std::vector<std::vector<std::string>> queued_;
+  bool lost_ = false;  // the last link failed; the next successful connect is a reconnect
 };
+
+// Links of this process that came back after failing, since start (/metrics).
+std::uint64_t redisReconnects();
 
 // Helpers for reading replies.
 bool isErrorReply(const redisReply* reply);

@@ -235,6 +235,7 @@ void Engine::dispatch(DeliveryJob job) {
 // Runs on a dispatch worker's thread.
 void Engine::onAttemptDone(DeliveryJob& job, const DeliveryResult& result) {
   const AttemptOutcome outcome = classifyAttempt(result);
+  stats_.attempt_seconds.observe(std::chrono::duration<double>(result.duration).count());
   const std::string detail = describeResult(result);
   Outcome settled;
   if (job.retry_id.empty()) {
@@ -246,6 +247,9 @@ void Engine::onAttemptDone(DeliveryJob& job, const DeliveryResult& result) {
 
   if (outcome == AttemptOutcome::Delivered) {
     stats_.delivered++;
+    stats_.delivery_latency_seconds.observe(
+        static_cast<double>(std::max<std::int64_t>(0, nowMillis() - job.event.occurred_at_ms)) /
+        1000.0);
     spdlog::debug("delivered event={} channel={} attempt={} status={} duration_us={}",
                   job.event.event_id, job.event.channel_id, job.attempt, result.http_status,
                   result.duration.count());
@@ -275,6 +279,7 @@ void Engine::onAttemptDone(DeliveryJob& job, const DeliveryResult& result) {
   switch (outcome) {
     case AttemptOutcome::Retry:
       info.reason = "retries exhausted";
+      stats_.exhausted++;
       break;
     case AttemptOutcome::Blocked:
       // A name that resolved inside after registration, or an address allowed then and not
@@ -290,6 +295,7 @@ void Engine::onAttemptDone(DeliveryJob& job, const DeliveryResult& result) {
       break;
     default:
       info.reason = "rejected by receiver";
+      stats_.rejected++;
       break;
   }
   stats_.dead_lettered++;
@@ -337,6 +343,7 @@ void Engine::deferForOpenCircuit(DeliveryJob job, std::chrono::system_clock::tim
     return;
   }
   stats_.dead_lettered++;
+  stats_.exhausted++;
   spdlog::error("delivery failed, dead-lettered event={} channel={} attempt={} reason={}",
                 job.event.event_id, job.event.channel_id, job.attempt, "retries exhausted");
   settle(job, outcome);

@@ -79,6 +79,7 @@ class Engine {
   const EngineStats& stats() const { return stats_; }
   const std::string& consumerName() const { return options_.consumer; }
   std::size_t inFlight() const { return gate_.used(); }
+  const CircuitBreakers& circuits() const { return circuits_; }
 
  private:
   // An entry read or reclaimed and now held here: dead-lettered when deleted or poison,

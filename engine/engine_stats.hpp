@@ -3,6 +3,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "engine/metrics/histogram.hpp"
+
 namespace hookline {
 
 // Counters of what the engine did since it started; read from any thread.
@@ -23,6 +25,14 @@ struct EngineStats {
   std::atomic<std::uint64_t> poison{0};     // handed out more than --max-deliveries times
   std::atomic<std::uint64_t> deleted_before_delivery{0};  // gone from the stream while pending
   std::atomic<std::uint64_t> trimmed{0};                  // acked entries removed from the stream
+  // Dead letters by reason, beside the ones above (invalid, blocked, poison, deleted, and
+  // webhooks_disabled for 410): the receiver refused, or the retry schedule ran out.
+  std::atomic<std::uint64_t> rejected{0};
+  std::atomic<std::uint64_t> exhausted{0};
+  // Seconds per attempt that reached the network, and from an event's occurred_at to its
+  // successful delivery (/metrics).
+  Histogram attempt_seconds{attemptDurationBuckets()};
+  Histogram delivery_latency_seconds{deliveryLatencyBuckets()};
 };
 
 }  // namespace hookline

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git clang-format
   libboost1.81-dev libcurl4-openssl-dev libssl-dev libhiredis-dev nlohmann-json3-dev
-  libspdlog-dev libfmt-dev libcli11-dev
+  libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # The fuzzers of fuzz/: clang, its libFuzzer and sanitizer runtimes, llvm-symbolizer.
   clang libclang-rt-14-dev llvm

@@ -16,10 +16,16 @@ struct CommonOptions {
   std::string dead_letter_stream = "hookline:dead";
   std::string key_prefix = "hookline:";  // prefix of every registry key
   std::string log_level = "info";
+  std::string log_format = "text";  // text or json (JSON lines)
+  std::string config_file;          // --config: TOML for serve, worker and api
 
   // The parsed --redis URL with default timeouts; throws CLI::ValidationError when malformed.
   RedisOptions redisOptions() const;
 };
+
+// --redis, --stream, --group, --dead-letter-stream, --key-prefix, --log-level, --log-format and
+// --config on the app, and the logger set up once they are parsed.
+void addCommonOptions(CLI::App& app, CommonOptions& common);
 
 // Each adds its subcommands to the app. A subcommand that fails throws CLI::RuntimeError with
 // its exit code after printing the reason to stderr.
@@ -29,5 +35,6 @@ void addEmitCommand(CLI::App& app, CommonOptions& common);
 void addSinkCommand(CLI::App& app, CommonOptions& common);
 void addDemoCommand(CLI::App& app, CommonOptions& common);
 void addDlqCommand(CLI::App& app, CommonOptions& common);  // dlq list, dlq replay
+void addStatusCommand(CLI::App& app, CommonOptions& common);
 
 }  // namespace hookline

@@ -1,5 +1,9 @@
 #include "tools/commands.hpp"
 
+#include <cstdlib>
+
+#include "common/log.hpp"
+
 namespace hookline {
 
 RedisOptions CommonOptions::redisOptions() const {
@@ -10,6 +14,32 @@ RedisOptions CommonOptions::redisOptions() const {
   RedisOptions options;
   options.endpoint = std::move(endpoint).value();
   return options;
+}
+
+void addCommonOptions(CLI::App& app, CommonOptions& common) {
+  if (const char* url = std::getenv("HOOKLINE_REDIS_URL")) {
+    common.redis_url = url;
+  }
+  app.add_option("--redis", common.redis_url, "Redis URL (env HOOKLINE_REDIS_URL)")
+      ->capture_default_str();
+  app.add_option("--stream", common.stream, "the event stream")->capture_default_str();
+  app.add_option("--group", common.group, "the consumer group")->capture_default_str();
+  app.add_option("--dead-letter-stream", common.dead_letter_stream, "where rejected events go")
+      ->capture_default_str();
+  app.add_option("--key-prefix", common.key_prefix, "prefix of every registry key in Redis")
+      ->capture_default_str();
+  app.add_option("--log-level", common.log_level, "trace, debug, info, warn, error")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  app.add_option("--log-format", common.log_format, "text, or json for one JSON object per line")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--config", common.config_file,
+                 "TOML file of serve/worker/api options; the environment (HOOKLINE_<KEY>) and "
+                 "flags override it")
+      ->check(CLI::ExistingFile);
+  app.parse_complete_callback(
+      [&] { log::setup(common.log_level, *log::parseFormat(common.log_format)); });
 }
 
 }  // namespace hookline

@@ -9,12 +9,15 @@
 #include <vector>
 
 #include "common/host_resolver.hpp"
+#include "common/log.hpp"
 #include "engine/api/api_server.hpp"
 #include "engine/engine.hpp"
+#include "engine/metrics/engine_metrics.hpp"
 #include "registry/webhook_cache.hpp"
 #include "tools/api_limit_flags.hpp"
 #include "tools/commands.hpp"
 #include "tools/duration_text.hpp"
+#include "tools/layered_config.hpp"
 #include "tools/listen_address.hpp"
 #include "tools/stop_signals.hpp"
 
@@ -48,9 +51,23 @@ struct ServeOptions {
   int max_deliveries = 5;
   bool keep_acked = false;
   std::size_t dead_letter_max = 1'000'000;
+  std::string metrics_listen;  // worker: serve /healthz, /readyz and /metrics here; empty: off
 };
 
 enum class Role { Both, WorkerOnly, ApiOnly };
+
+// What /metrics shows: the process, the shared queues, and this process's engine if it runs one.
+void addServeMetrics(MetricsRegistry& metrics, const CommonOptions& common, const Engine* engine) {
+  addProcessMetrics(metrics);
+  if (engine != nullptr) {
+    addEngineMetrics(metrics, *engine);
+  }
+  addQueueMetrics(metrics, common.redisOptions(),
+                  QueueNames{.stream = common.stream,
+                             .group = common.group,
+                             .dead_letter_stream = common.dead_letter_stream,
+                             .key_prefix = common.key_prefix});
+}
 
 void addOptions(CLI::App& command, ServeOptions& options, Role role) {
   if (role != Role::WorkerOnly) {
@@ -64,6 +81,10 @@ void addOptions(CLI::App& command, ServeOptions& options, Role role) {
   command.add_flag("--allow-any-address", options.allow_any_address,
                    "development switch: lift the address guard for every address (never in "
                    "production; warned about at start)");
+  if (role == Role::WorkerOnly) {
+    command.add_option("--metrics-listen", options.metrics_listen,
+                       "HOST:PORT serving /metrics, /healthz and /readyz (default: off)");
+  }
   if (role != Role::ApiOnly) {
     command.add_option("--consumer", options.consumer,
                        "consumer name, stable across restarts (default: the host name)");
@@ -79,6 +100,11 @@ void addOptions(CLI::App& command, ServeOptions& options, Role role) {
                     "entries read but not yet settled, in total")
         ->capture_default_str()
         ->check(CLI::Range(1, 1'000'000));
+    command
+        .add_option("--max-per-endpoint", options.max_per_endpoint,
+                    "deliveries in flight to one endpoint per dispatcher thread")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
     command.add_option("--batch-size", options.batch_size, "entries per stream read")
         ->capture_default_str()
         ->check(CLI::Range(1, 10'000));
@@ -256,14 +282,17 @@ void runServe(const CommonOptions& common, const ServeOptions& options, Role rol
 
   StopSignals::blockInThisThread();
   boost::asio::io_context api_io;
+  MetricsRegistry metrics;  // registered in full before the API threads start
   std::unique_ptr<ApiServer> api;
   std::unique_ptr<WebhookCache> webhooks;
   std::unique_ptr<Engine> engine;
 
-  if (role != Role::WorkerOnly) {
-    auto address = parseListenAddress(options.listen);
+  const bool metrics_only = role == Role::WorkerOnly && !options.metrics_listen.empty();
+  if (role != Role::WorkerOnly || metrics_only) {
+    const char* flag = metrics_only ? "--metrics-listen" : "--listen";
+    auto address = parseListenAddress(metrics_only ? options.metrics_listen : options.listen);
     if (!address) {
-      throw CLI::ValidationError("--listen", address.error().message);
+      throw CLI::ValidationError(flag, address.error().message);
     }
     ApiServerOptions api_options;
     api_options.host = address->host;
@@ -275,6 +304,8 @@ void runServe(const CommonOptions& common, const ServeOptions& options, Role rol
     api_options.key_prefix = common.key_prefix;
     api_options.redis = redis;
     api_options.stream = common.stream;
+    api_options.management = !metrics_only;
+    api_options.metrics = [&metrics] { return metrics.render(); };
     api = std::make_unique<ApiServer>(api_io, api_options);
     if (auto status = api->start(); !status) {
       std::cerr << "hookline: " << status.error().message << "\n";
@@ -289,6 +320,7 @@ void runServe(const CommonOptions& common, const ServeOptions& options, Role rol
     }
     engine = std::make_unique<Engine>(*engine_options, *webhooks);
   }
+  addServeMetrics(metrics, common, engine.get());
 
   // Every part exists before the signal thread can touch it.
   StopSignals signals([&](int signal_number) {
@@ -319,9 +351,26 @@ void runServe(const CommonOptions& common, const ServeOptions& options, Role rol
 void addServe(CLI::App& app, CommonOptions& common, const char* name, const char* description,
               Role role) {
   auto options = std::make_shared<ServeOptions>();
+  auto print_config = std::make_shared<bool>(false);
   CLI::App* command = app.add_subcommand(name, description);
   addOptions(*command, *options, role);
-  command->callback([&common, options, role] { runServe(common, *options, role); });
+  command->add_flag("--print-config", *print_config,
+                    "print the effective configuration (secrets masked) and exit");
+  command->callback([&app, &common, command, options, print_config, role] {
+    // The file and the environment fill what the command line left unset (layered_config.hpp).
+    const LayeredConfig config(common.config_file, knownKeys(app, {"serve", "worker", "api"}),
+                               *command);
+    log::setup(common.log_level, *log::parseFormat(common.log_format));
+    if (*print_config) {
+      std::cout << effectiveConfig(*command);
+      return;
+    }
+    try {
+      runServe(common, *options, role);
+    } catch (const CLI::ValidationError& error) {
+      throw CLI::ValidationError(config.explain(error.what()));
+    }
+  });
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
 
+#include "engine/metrics/metrics_registry.hpp"
+
 namespace hookline {
 namespace {
 
@@ -48,6 +50,14 @@ std::optional<IntegrationPath> integrationPath(std::string_view path) {
   return IntegrationPath{rest.substr(0, slash), rest.substr(slash + 1)};
 }
 
+ApiResponse metricsResponse(std::string text) {
+  ApiResponse response{http::status::ok, 11};
+  response.set(http::field::content_type, MetricsRegistry::kContentType);
+  response.body() = std::move(text);
+  response.prepare_payload();
+  return response;
+}
+
 }  // namespace
 
 ApiRouter::ApiRouter(const ApiServerOptions& options)
@@ -57,6 +67,8 @@ ApiRouter::ApiRouter(const ApiServerOptions& options)
                             .resolve = options.resolve}),
       webhooks_(options),
       ready_(options.ready),
+      metrics_(options.metrics),
+      management_(options.management),
       ping_link_(pingOptions(options.redis)) {}
 
 ApiResponse ApiRouter::handle(const ApiRequest& request) {
@@ -74,6 +86,15 @@ ApiResponse ApiRouter::handle(const ApiRequest& request) {
       return methodNotAllowed("GET");
     }
     return readiness();
+  }
+  if (path == "/metrics" && metrics_) {
+    if (request.method() != http::verb::get) {
+      return methodNotAllowed("GET");
+    }
+    return metricsResponse(metrics_());
+  }
+  if (!management_) {
+    return errorResponse(http::status::not_found, api_message::kNotFound);
   }
   if (const auto route = integrationPath(path)) {
     return integration(route->channel_id, route->action, request);

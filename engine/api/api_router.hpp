@@ -17,6 +17,8 @@ namespace hookline {
 //   POST .../webhook/rotateSecret, POST .../webhook/test, GET .../attempts   WebhookHandlers
 //   GET  /healthz                                     200 {"status":"ok"}
 //   GET  /readyz                                      200/503 from options.ready and a PING
+//   GET  /metrics                                     options.metrics(), Prometheus text
+// With options.management false only the last three are served.
 // A known path with another method gets 405 with Allow, anything else 404 "Not found". The
 // query string is ignored here (only the attempts handler reads it). Version and keep-alive are
 // left to the session.
@@ -38,6 +40,8 @@ class ApiRouter {
   SetWebhookHandler set_webhook_;
   WebhookHandlers webhooks_;
   std::function<bool()> ready_;
+  std::function<std::string()> metrics_;
+  bool management_;
   std::mutex ping_mutex_;  // guards ping_link_
   // Its own link with short timeouts, so /readyz turns within two seconds of Redis going
   // away (DESIGN.md section 7).

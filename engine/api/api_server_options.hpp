@@ -31,6 +31,12 @@ struct ApiServerOptions {
   // Extra readiness condition for /readyz besides a Redis PING; empty means none. Called on
   // an io thread, so it must be quick and thread-safe.
   std::function<bool()> ready;
+  // GET /metrics answers what this returns, as the Prometheus text format; empty: 404. Called
+  // on an io thread for every scrape.
+  std::function<std::string()> metrics;
+  // False: the management routes answer 404 and only /healthz, /readyz and /metrics are served
+  // (`hookline worker --metrics-listen`).
+  bool management = true;
 
   // The request line and header fields together; more gets 431 and a close.
   std::size_t header_limit = 8 * 1024;

@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 
+#include "engine/metrics/engine_metrics.hpp"
 #include "tests/support/fake_resolver.hpp"
 #include "tests/support/test_redis.hpp"
 #include "tests/support/wait.hpp"
@@ -63,6 +64,10 @@ EngineHarness::EngineHarness(Options options)
   api_options.key_prefix = prefix_;
   api_options.redis = engine_options_.redis;
   api_options.stream = engine_options_.stream;
+  api_options.metrics = [this] {
+    std::lock_guard lock(metrics_mutex_);
+    return metrics_ ? metrics_->render() : std::string();
+  };
   api_ = std::make_unique<ApiServer>(api_io_, api_options);
   if (auto status = api_->start(); !status) {
     throw std::runtime_error(status.error().message);
@@ -85,7 +90,16 @@ EngineHarness::~EngineHarness() {
 }
 
 void EngineHarness::startEngine() {
+  std::lock_guard lock(metrics_mutex_);
   engine_ = std::make_unique<Engine>(engine_options_, *webhooks_);
+  metrics_ = std::make_unique<MetricsRegistry>();
+  addProcessMetrics(*metrics_);
+  addEngineMetrics(*metrics_, *engine_);
+  addQueueMetrics(*metrics_, engine_options_.redis,
+                  QueueNames{.stream = engine_options_.stream,
+                             .group = engine_options_.group,
+                             .dead_letter_stream = engine_options_.dead_letter_stream,
+                             .key_prefix = engine_options_.key_prefix});
   engine_thread_ = std::thread([this] { engine_->run(); });
 }
 

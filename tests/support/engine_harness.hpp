@@ -3,12 +3,14 @@
 #include <boost/asio/io_context.hpp>
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
 #include "common/redis_link.hpp"
 #include "engine/api/api_server.hpp"
 #include "engine/engine.hpp"
+#include "engine/metrics/metrics_registry.hpp"
 #include "registry/registry_store.hpp"
 #include "registry/webhook_cache.hpp"
 #include "tests/support/test_pki.hpp"
@@ -92,6 +94,9 @@ class EngineHarness {
   std::unique_ptr<Engine> engine_;
   std::thread engine_thread_;
   std::string api_key_;
+  // What the API's /metrics shows: rebuilt for each engine started, as `hookline serve` builds it.
+  std::mutex metrics_mutex_;
+  std::unique_ptr<MetricsRegistry> metrics_;
 };
 
 }  // namespace hookline::testing
