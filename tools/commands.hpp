@@ -29,5 +29,6 @@ void addEmitCommand(CLI::App& app, CommonOptions& common);
 void addSinkCommand(CLI::App& app, CommonOptions& common);
 void addDemoCommand(CLI::App& app, CommonOptions& common);
 void addDlqCommand(CLI::App& app, CommonOptions& common);  // dlq list, dlq replay
+void addLoadtestCommand(CLI::App& app, CommonOptions& common);
 
 }  // namespace hookline

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   addSinkCommand(app, common);
   addDemoCommand(app, common);
   addDlqCommand(app, common);
+  addLoadtestCommand(app, common);
 
   CLI11_PARSE(app, argc, argv);
   return 0;
