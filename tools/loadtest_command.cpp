@@ -159,6 +159,11 @@ void runReference(const LoadtestOptions& options, const std::string& url, const 
 
 void runLoadtest(const CLI::App& root, CommonOptions common, const LoadtestOptions& options) {
   const bool progress = !options.json && !options.no_progress && isatty(STDERR_FILENO);
+  if (!options.target.empty()) {
+    if (auto target = parseLoopbackUrl(options.target); !target) {
+      fail("--target: " + target.error().message + " (the load test stays on loopback)");
+    }
+  }
   std::unique_ptr<LocalRedis> local_redis;
   if (root.get_option("--redis")->count() == 0 && std::getenv("HOOKLINE_REDIS_URL") == nullptr) {
     auto started = LocalRedis::start();
