@@ -143,13 +143,15 @@ std::string writePlot(const LoadtestResult& result, const std::vector<double>& s
   }
   {
     std::ofstream out(script);
-    out << "set terminal png size 1200,500\n"
+    out << "set terminal png noenhanced size 1200,500\n"
         << "set output '" << png_path << "'\n"
         << "set multiplot layout 1,2 title 'hookline loadtest: " << result.events << " events, "
         << result.dispatch_threads << " dispatch thread(s)'\n"
-        << "set xlabel 'second'\nset ylabel 'deliveries/s'\nset grid\n"
+        << "set xlabel 'second (the last one may be partial)'\nset ylabel 'deliveries/s'\n"
+        << "set grid\nset yrange [0:*]\n"
         << "plot '" << throughput.string() << "' with linespoints title 'throughput'\n"
-        << "set xlabel 'latency ms (occurred_at -> receipt)'\nset ylabel 'percent of deliveries'\n";
+        << "set xlabel 'latency ms (occurred_at -> receipt)'\nset ylabel 'percent of deliveries'\n"
+        << "set yrange [0:100]\n";
     if (sorted_latency_ms.empty()) {
       out << "set label 'no latency measured (external receiver)' at graph 0.2,0.5\n"
           << "plot [0:1][0:100] 1/0 notitle\n";
@@ -158,7 +160,8 @@ std::string writePlot(const LoadtestResult& result, const std::vector<double>& s
     }
     out << "unset multiplot\n";
   }
-  const std::string command = "gnuplot '" + script.string() + "' 2>&1";
+  // Its messages go to stderr so that --json output on stdout stays clean.
+  const std::string command = "gnuplot '" + script.string() + "' 1>&2";
   const int status = std::system(command.c_str());
   fs::remove_all(dir, error);
   if (status != 0) {
