@@ -92,7 +92,7 @@ void printReport(const LoadtestResult& result) {
   }
   fmt::print("  CPU µs/event     {:.2f} ({})\n", result.cpu_us_per_event, result.cpu_measured);
   if (result.redis_cpu_us_per_event >= 0) {
-    fmt::print("  redis CPU µs/ev  {:.2f} (the private redis-server)\n",
+    fmt::print("  redis CPU µs/ev  {:.2f} (the private redis-server; /proc, 10 ms ticks)\n",
                result.redis_cpu_us_per_event);
   }
   fmt::print("  peak RSS         {:.1f} MiB (the whole load test process)\n", result.peak_rss_mib);

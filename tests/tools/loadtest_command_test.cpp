@@ -48,10 +48,13 @@ TEST(LoadtestCommandTest, DeliversEveryEventAndReportsAllFigures) {
   EXPECT_EQ(report.at("dead_lettered"), 0);
   EXPECT_EQ(report.at("receiver"), "sink");
   for (const char* field : {"deliveries_per_s", "cpu_us_per_event", "peak_rss_mib", "seconds",
-                            "payload_bytes", "redis_cpu_us_per_event", "ratio_to_reference"}) {
+                            "payload_bytes", "ratio_to_reference"}) {
     ASSERT_TRUE(report.contains(field)) << field;
     EXPECT_GT(report.at(field).get<double>(), 0) << field;
   }
+  // Read from /proc in clock ticks (10 ms): a run this small may show zero.
+  ASSERT_TRUE(report.contains("redis_cpu_us_per_event"));
+  EXPECT_GE(report.at("redis_cpu_us_per_event").get<double>(), 0);
   EXPECT_FALSE(report.at("cpu_measured").get<std::string>().empty());
   const auto& latency = report.at("latency_ms");
   EXPECT_EQ(latency.at("count"), 300);
