@@ -1,6 +1,7 @@
 #include <benchmark/benchmark.h>
 
 #include <string>
+#include <vector>
 
 #include "dispatcher/outcome.hpp"
 #include "dispatcher/signer.hpp"
@@ -60,6 +61,27 @@ void BM_BuildAndSignDelivery(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_BuildAndSignDelivery)->Arg(300)->Arg(4096)->Arg(65536);
+
+// What each attempt paid before signers were kept per worker: decoding the secret and keying
+// HMAC for every message. Compare with BM_BuildAndSignDelivery.
+void BM_SignDecodingSecretEachTime(benchmark::State& state) {
+  auto event = parseStreamEntry("hookline:events", "1796401821123-0",
+                                entryFields(static_cast<std::size_t>(state.range(0))));
+  if (!event) {
+    state.SkipWithError(event.error().reason.c_str());
+    return;
+  }
+  const std::vector<std::string> secrets = {"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"};
+  std::string body;
+  for (auto _ : state) {
+    buildEnvelope(*event, body);
+    auto signer = Signer::fromSecrets(secrets);
+    auto signature = signer->sign(event->event_id, "1796401821", body);
+    benchmark::DoNotOptimize(signature);
+  }
+  state.SetBytesProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_SignDecodingSecretEachTime)->Arg(300)->Arg(4096)->Arg(65536);
 
 void BM_ClassifyAttempt(benchmark::State& state) {
   DeliveryResult result;

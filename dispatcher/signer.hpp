@@ -5,12 +5,16 @@
 #include <vector>
 
 #include "common/expected.hpp"
+#include "common/hmac_key.hpp"
 
 namespace hookline {
 
 // Signs deliveries the Standard Webhooks way: base64(HMAC-SHA256(key, id "." timestamp "."
 // body)) with the key decoded from a "whsec_<base64>" secret. With several secrets (during a
 // rotation) the header value carries one "v1,<sig>" per secret, separated by spaces.
+//
+// A Signer decodes and keys its secrets once; keep one per set of secrets rather than making
+// one per message. sign() is const and may be called from several threads.
 class Signer {
  public:
   // Fails when a secret lacks the whsec_ prefix or is not valid base64.
@@ -22,7 +26,7 @@ class Signer {
   bool empty() const { return keys_.empty(); }
 
  private:
-  std::vector<std::string> keys_;  // decoded key bytes
+  std::vector<HmacSha256Key> keys_;  // one keyed HMAC context per secret
 };
 
 }  // namespace hookline

@@ -62,8 +62,7 @@ void DispatchWorker::send(std::shared_ptr<DeliveryJob> job) {
                      {"webhook-id", job->event.event_id},
                      {"webhook-timestamp", timestamp}};
   // Signed over exactly the bytes handed to curl, with this attempt's own timestamp.
-  // TODO: keep one decoded key (and HMAC context) per secret instead of decoding per attempt.
-  if (auto signer = Signer::fromSecrets(job->secrets); signer && !signer->empty()) {
+  if (const Signer* signer = signerFor(job->secrets); signer != nullptr && !signer->empty()) {
     request.headers.emplace_back("webhook-signature",
                                  signer->sign(job->event.event_id, timestamp, request.body));
   }
@@ -77,6 +76,27 @@ void DispatchWorker::send(std::shared_ptr<DeliveryJob> job) {
       send(std::move(next));
     }
   });
+}
+
+const Signer* DispatchWorker::signerFor(const std::vector<std::string>& secrets) {
+  constexpr std::size_t kMaxSigners = 4096;
+  std::string key;
+  for (const auto& secret : secrets) {
+    key += secret;
+    key += '\n';  // never inside a secret (whsec_ and base64)
+  }
+  auto found = signers_.find(key);
+  if (found == signers_.end()) {
+    if (signers_.size() >= kMaxSigners) {
+      signers_.clear();
+    }
+    auto made = Signer::fromSecrets(secrets);
+    found =
+        signers_
+            .emplace(std::move(key), made ? std::optional<Signer>(std::move(*made)) : std::nullopt)
+            .first;
+  }
+  return found->second ? &*found->second : nullptr;
 }
 
 }  // namespace hookline

@@ -9,9 +9,11 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "dispatcher/http_client.hpp"
+#include "dispatcher/signer.hpp"
 #include "engine/endpoint_queues.hpp"
 #include "engine/event.hpp"
 
@@ -59,6 +61,9 @@ class DispatchWorker {
  private:
   void admit(std::shared_ptr<DeliveryJob> job);
   void send(std::shared_ptr<DeliveryJob> job);
+  // The signer of a set of secrets, decoded and keyed on first use; nullptr when the secrets
+  // are malformed (the delivery then goes unsigned, as before).
+  const Signer* signerFor(const std::vector<std::string>& secrets);
 
   boost::asio::io_context io_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
@@ -66,6 +71,9 @@ class DispatchWorker {
   std::unique_ptr<HttpClient> client_;  // created and destroyed on the worker thread
   AttemptSettings attempt_;
   EndpointQueues<DeliveryJob> endpoints_;  // io thread only
+  // Signers by their secrets joined with '\n' (io thread only). Emptied when it grows past a
+  // bound, so rotated-away secrets do not pile up.
+  std::unordered_map<std::string, std::optional<Signer>> signers_;
   Done done_;
   std::thread thread_;
 };

@@ -36,5 +36,6 @@ void addSinkCommand(CLI::App& app, CommonOptions& common);
 void addDemoCommand(CLI::App& app, CommonOptions& common);
 void addDlqCommand(CLI::App& app, CommonOptions& common);  // dlq list, dlq replay
 void addStatusCommand(CLI::App& app, CommonOptions& common);
+void addLoadtestCommand(CLI::App& app, CommonOptions& common);
 
 }  // namespace hookline

@@ -48,11 +48,18 @@ Expected<std::size_t> emitEvents(RedisLink& link, const std::string& stream, con
 
     for (std::size_t i = 0; i < batch; ++i) {
       const std::size_t n = written + i;
-      const EventKind kind = plan.kind.value_or(kAllEventKinds[n % kAllEventKinds.size()]);
-      const auto& samples = samples_by_kind[static_cast<std::size_t>(kind)];
-      const std::string payload =
-          plan.payload ? *plan.payload
-                       : std::string(samples[(n / kAllEventKinds.size()) % samples.size()].json);
+      EventKind kind = plan.kind.value_or(kAllEventKinds[n % kAllEventKinds.size()]);
+      std::string payload;
+      if (!plan.events.empty()) {
+        const auto& [listed_kind, listed_payload] = plan.events[n % plan.events.size()];
+        kind = listed_kind;
+        payload = listed_payload;
+      } else {
+        const auto& samples = samples_by_kind[static_cast<std::size_t>(kind)];
+        payload = plan.payload
+                      ? *plan.payload
+                      : std::string(samples[(n / kAllEventKinds.size()) % samples.size()].json);
+      }
       std::vector<std::string> args = {"XADD",
                                        stream,
                                        "*",

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/expected.hpp"
@@ -18,6 +19,8 @@ struct EmitPlan {
   std::vector<std::string> channels;   // used in turn
   std::optional<EventKind> kind;       // nullopt: cycle through all five kinds
   std::optional<std::string> payload;  // nullopt: the built-in samples of each kind, in turn
+  // When not empty: these (kind, payload) pairs in turn, instead of `kind` and `payload`.
+  std::vector<std::pair<EventKind, std::string>> events;
   std::size_t count = 1;
   double rate = 0;               // events per second; 0: as fast as Redis takes them
   bool with_occurred_at = true;  // stamp occurred_at with the time of the XADD (epoch ms)

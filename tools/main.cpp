@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   addDemoCommand(app, common);
   addDlqCommand(app, common);
   addStatusCommand(app, common);
+  addLoadtestCommand(app, common);
 
   CLI11_PARSE(app, argc, argv);
   return 0;
