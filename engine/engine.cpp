@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/throttled_warning.hpp"
 #include "dispatcher/outcome.hpp"
 #include "engine/endpoint_queues.hpp"
 
@@ -103,15 +104,15 @@ void Engine::run() {
   }
 
   int failures = 0;
+  ThrottledWarning warning("stream reader");
   bool group_ready = false;
   while (!stop_requested_.load()) {
     if (!group_ready) {
       if (auto status = reader.ensureGroup(); !status) {
         stats_.redis_errors++;
-        if (failures == 0 || (failures + 1) % 10 == 0) {
-          spdlog::warn("cannot prepare consumer group error={} failures={}", status.error().message,
-                       failures + 1);
-        }
+        reading_ok_.store(false);
+        warning.fail(
+            fmt::format("cannot prepare consumer group error=\"{}\"", status.error().message));
         pauseAfterError(++failures);
         continue;
       }
@@ -120,17 +121,15 @@ void Engine::run() {
     auto batch = reader.readBatch();
     if (!batch) {
       stats_.redis_errors++;
-      if (failures == 0 || (failures + 1) % 10 == 0) {
-        spdlog::warn("stream read failed error={} failures={}", batch.error().message,
-                     failures + 1);
-      }
+      reading_ok_.store(false);
+      warning.fail(fmt::format("stream read failed error=\"{}\"", batch.error().message));
       pauseAfterError(++failures);
       continue;
     }
-    if (failures > 0) {
-      spdlog::info("stream reading resumed after={} failures", failures);
-      failures = 0;
-    }
+    // A group found missing was recreated in readBatch(); ready again from the next read on.
+    reading_ok_.store(!reader.groupWasMissing());
+    failures = 0;
+    warning.recovered();
     if (!reader.readingOwnPending()) {
       own_pending_read_.store(true);
     }
@@ -384,6 +383,7 @@ void Engine::pollRetries() {
   // A claimed retry must be settled well before its lease ends, or another worker takes it.
   const auto lease = options_.attempt.total_timeout * 2 + std::chrono::seconds(30);
   int failures = 0;
+  ThrottledWarning warning("retry poll");
   while (!stop_requested_.load()) {
     const std::size_t slots = gate_.tryAcquire(kRetryClaimBatch);
     if (slots == 0) {
@@ -394,13 +394,12 @@ void Engine::pollRetries() {
     if (!claimed) {
       gate_.release(slots);
       stats_.redis_errors++;
-      if (failures == 0 || (failures + 1) % 10 == 0) {
-        spdlog::warn("retry store read failed error={}", claimed.error().message);
-      }
+      warning.fail(fmt::format("retry store read failed error=\"{}\"", claimed.error().message));
       pauseAfterError(++failures);
       continue;
     }
     failures = 0;
+    warning.recovered();
     gate_.release(slots - claimed->size());
     for (auto& item : *claimed) {
       startRetry(std::move(item));

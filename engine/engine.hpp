@@ -79,6 +79,10 @@ class Engine {
   const EngineStats& stats() const { return stats_; }
   const std::string& consumerName() const { return options_.consumer; }
   std::size_t inFlight() const { return gate_.used(); }
+  // For /readyz: the last stream read worked and found the group in place, and no stop was
+  // requested. Redis being unreachable shows here within one read (block time plus the
+  // command timeout); the API's own PING notices it sooner. Thread-safe.
+  bool ready() const { return reading_ok_.load() && !stop_requested_.load(); }
 
  private:
   // An entry read or reclaimed and now held here: dead-lettered when deleted or poison,
@@ -104,9 +108,10 @@ class Engine {
   void deadLetter(std::string entry_id, const StreamFields& fields, DeadLetterInfo info);
   // The reclaim thread (engine_recovery.cpp).
   void recoverLoop();
-  bool refreshHeld(Reclaimer& reclaimer);
-  bool reclaimIdle(Reclaimer& reclaimer);
-  bool trimAcked(Reclaimer& reclaimer);
+  // Each returns the failure for the loop's one throttled warning.
+  Status refreshHeld(Reclaimer& reclaimer);
+  Status reclaimIdle(Reclaimer& reclaimer);
+  Status trimAcked(Reclaimer& reclaimer);
   void deadLetterDeleted(const std::vector<std::string>& ids);
   void pauseAfterError(int failures);
   void sleepUnlessStopped(std::chrono::milliseconds duration);
@@ -127,6 +132,7 @@ class Engine {
   std::atomic<bool> own_pending_read_{false};
   std::thread recover_thread_;
   std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> reading_ok_{false};
 };
 
 }  // namespace hookline

@@ -26,6 +26,7 @@ Status StreamReader::ensureGroup() {
 }
 
 Expected<std::vector<StreamEntry>> StreamReader::readBatch() {
+  group_was_missing_ = false;
   const bool pending = readingOwnPending();
   std::vector<std::string> args = {"XREADGROUP",      "GROUP", options_.group,
                                    options_.consumer, "COUNT", std::to_string(options_.batch_size)};
@@ -46,9 +47,13 @@ Expected<std::vector<StreamEntry>> StreamReader::readBatch() {
     pending_cursor_ = "0";
     return reply.error();
   }
-  if (errorStartsWith(reply->get(), "NOGROUP")) {
-    spdlog::warn("consumer group missing, recreating stream={} group={}", options_.stream,
-                 options_.group);
+  // NOGROUP: the group (or the whole stream) was gone when the read arrived. UNBLOCKED (Redis
+  // 7): it went while this read was blocked on it, and Redis woke the read with an error.
+  // Both mean the same thing here: recreate the group and read on.
+  if (errorStartsWith(reply->get(), "NOGROUP") || errorStartsWith(reply->get(), "UNBLOCKED")) {
+    group_was_missing_ = true;
+    spdlog::warn("consumer group missing, recreating stream={} group={} reply=\"{}\"",
+                 options_.stream, options_.group, replyString(reply->get()));
     if (auto status = ensureGroup(); !status) {
       return status.error();
     }

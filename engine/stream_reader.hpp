@@ -54,11 +54,15 @@ class StreamReader {
   // The next batch. This consumer's own pending entries come first (left by a previous run
   // under the same name, or by a read whose reply was lost with the link), then new ones. An
   // empty batch means nothing arrived within the block time. A missing group (stream or group
-  // deleted) is recreated and an empty batch returned. Own pending entries come with their
+  // deleted, seen as NOGROUP or as the UNBLOCKED error that wakes a blocked read) is recreated
+  // and an empty batch returned. Own pending entries come with their
   // delivery counts.
   Expected<std::vector<StreamEntry>> readBatch();
 
   bool readingOwnPending() const { return pending_cursor_ != ">"; }
+  // The last readBatch() found the group missing (NOGROUP, or a blocked read woken by
+  // UNBLOCKED because the stream went away under it) and recreated it.
+  bool groupWasMissing() const { return group_was_missing_; }
 
  private:
   Expected<std::vector<StreamEntry>> parseReply(const redisReply* reply) const;
@@ -66,6 +70,7 @@ class StreamReader {
   RedisLink& link_;
   Options options_;
   std::string pending_cursor_ = "0";
+  bool group_was_missing_ = false;
 };
 
 }  // namespace hookline

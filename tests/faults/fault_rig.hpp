@@ -44,6 +44,8 @@ class FaultRig {
 
   // Starts `hookline worker` with this consumer name; its log goes to the rig's folder.
   std::unique_ptr<ChildProcess> startWorker(const std::string& consumer);
+  // Starts `hookline serve` (API and worker in one process) with the API on `api_port`.
+  std::unique_ptr<ChildProcess> startServe(const std::string& consumer, int api_port);
 
   std::set<std::string> deadLetteredIds();
   long long pendingCount();
@@ -53,6 +55,9 @@ class FaultRig {
 
  private:
   void registerChannels();
+  std::unique_ptr<ChildProcess> startHookline(const std::string& command,
+                                              const std::string& consumer,
+                                              const std::vector<std::string>& own_options);
 
   Options options_;
   std::filesystem::path folder_;
