@@ -118,8 +118,15 @@ void Engine::run() {
       }
       group_ready = true;
     }
-    auto batch = reader.readBatch();
+    // Slots first, then the read: an entry is read only when it has a slot, so while the
+    // engine is full the backlog stays unread in Redis and memory stays bounded.
+    const std::size_t slots = gate_.acquireUpTo(options_.batch_size);
+    if (slots == 0) {
+      break;  // stopping
+    }
+    auto batch = reader.readBatch(slots);
     if (!batch) {
+      gate_.release(slots);
       stats_.redis_errors++;
       reading_ok_.store(false);
       warning.fail(fmt::format("stream read failed error=\"{}\"", batch.error().message));
@@ -139,16 +146,16 @@ void Engine::run() {
     for (const auto& entry : *batch) {
       fresh.push_back(held_.hold(entry.id));
     }
+    std::size_t used = 0;
     for (std::size_t i = 0; i < batch->size(); ++i) {
       if (!fresh[i]) {
         continue;  // already in flight here
       }
-      if (!gate_.acquire()) {
-        break;  // stopping: the rest stays pending and is re-read on restart
-      }
+      ++used;
       stats_.entries_read++;
       admitEntry((*batch)[i]);
     }
+    gate_.release(slots - used);
   }
 
   retry_thread_.join();

@@ -1,5 +1,8 @@
 #include "engine/stream_reader.hpp"
 
+#include <algorithm>
+#include <cstdint>
+
 #include <spdlog/spdlog.h>
 
 namespace hookline {
@@ -25,11 +28,12 @@ Status StreamReader::ensureGroup() {
   return {};
 }
 
-Expected<std::vector<StreamEntry>> StreamReader::readBatch() {
+Expected<std::vector<StreamEntry>> StreamReader::readBatch(std::size_t max_count) {
   group_was_missing_ = false;
   const bool pending = readingOwnPending();
+  const std::size_t count = std::max<std::size_t>(1, std::min(max_count, options_.batch_size));
   std::vector<std::string> args = {"XREADGROUP",      "GROUP", options_.group,
-                                   options_.consumer, "COUNT", std::to_string(options_.batch_size)};
+                                   options_.consumer, "COUNT", std::to_string(count)};
   if (!pending) {
     args.push_back("BLOCK");
     args.push_back(std::to_string(options_.block.count()));

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -57,7 +58,9 @@ class StreamReader {
   // deleted, seen as NOGROUP or as the UNBLOCKED error that wakes a blocked read) is recreated
   // and an empty batch returned. Own pending entries come with their
   // delivery counts.
-  Expected<std::vector<StreamEntry>> readBatch();
+  // At most `max_count` entries (and never more than the batch size): the engine asks for no
+  // more than it has free slots, so what it cannot take yet stays unread in Redis.
+  Expected<std::vector<StreamEntry>> readBatch(std::size_t max_count = SIZE_MAX);
 
   bool readingOwnPending() const { return pending_cursor_ != ">"; }
   // The last readBatch() found the group missing (NOGROUP, or a blocked read woken by
