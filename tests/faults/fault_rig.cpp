@@ -110,9 +110,12 @@ std::unique_ptr<ChildProcess> FaultRig::startServe(const std::string& consumer, 
 std::unique_ptr<ChildProcess> FaultRig::startHookline(const std::string& command,
                                                       const std::string& consumer,
                                                       const std::vector<std::string>& own_options) {
-  std::vector<std::string> argv = {workerBinary(), "--redis",         redis_->url(),
-                                   command,        "--consumer",      consumer,
-                                   "--allow-http", "--allow-network", "127.0.0.1/32"};
+  std::vector<std::string> argv = options_.launcher;
+  for (const std::string& arg : {workerBinary(), std::string("--redis"), redis_->url(), command,
+                                 std::string("--consumer"), consumer, std::string("--allow-http"),
+                                 std::string("--allow-network"), std::string("127.0.0.1/32")}) {
+    argv.push_back(arg);
+  }
   // The rig's short schedule and limits; a scenario's worker_options replace any of them.
   const std::vector<std::pair<std::string, std::string>> defaults = {
       {"--retry-schedule", "200ms,200ms,500ms,1s,1s,2s,2s,5s,5s,10s"},

@@ -30,6 +30,9 @@ class FaultRig {
     ReceiverServer::Handler behaviour;
     // Extra `hookline worker` options, after the rig's own short schedule and limits.
     std::vector<std::string> worker_options;
+    // A command (absolute path first) the worker is started through, its own argv appended;
+    // empty: started directly. B11 uses it to give the worker a resolver of its own.
+    std::vector<std::string> launcher;
   };
 
   explicit FaultRig(Options options);
