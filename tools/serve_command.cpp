@@ -76,6 +76,12 @@ void addOptions(CLI::App& command, ServeOptions& options, Role role) {
                     "entries read but not yet settled, in total")
         ->capture_default_str()
         ->check(CLI::Range(1, 1'000'000));
+    command
+        .add_option("--max-per-endpoint", options.max_per_endpoint,
+                    "deliveries in flight to one endpoint per dispatcher thread; the rest wait "
+                    "above curl")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 100'000));
     command.add_option("--batch-size", options.batch_size, "entries per stream read")
         ->capture_default_str()
         ->check(CLI::Range(1, 10'000));
