@@ -640,7 +640,7 @@ TEST_F(TransferProtocolsTest, PlainHttpRequestIsRefusedUnlessAllowed) {
 
 // B11: without an asynchronous resolver a lookup that never answers would block the io thread
 // (and every other channel on it), and its timeout would come by SIGALRM and a long jump.
-TEST(HttpClientTest, B11_StartUpRefusesALibcurlWithoutAsynchDns) {
+TEST(LibcurlCheckTest, B11_StartUpRefusesALibcurlWithoutAsynchDns) {
   const curl_version_info_data* installed = curl_version_info(CURLVERSION_NOW);
   ASSERT_TRUE(checkLibcurl(*installed).ok()) << "the installed libcurl must pass";
 

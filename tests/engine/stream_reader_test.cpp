@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <future>
 #include <string>
 
@@ -14,11 +15,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-bool readerBlocked(RedisLink& admin) {
-  auto reply = admin.commandOk({"CLIENT", "LIST"});
-  return reply && replyString(reply->get()).find("cmd=xreadgroup") != std::string::npos;
-}
-
 bool groupExists(RedisLink& admin, const std::string& stream, const std::string& group) {
   auto reply = admin.command({"XINFO", "GROUPS", stream});
   if (!reply || (*reply)->type != REDIS_REPLY_ARRAY) {
@@ -27,40 +23,92 @@ bool groupExists(RedisLink& admin, const std::string& stream, const std::string&
   return (*reply)->elements == 1;
 }
 
-// Redis 7 wakes an XREADGROUP blocked on a stream that is deleted under it with an
-// "UNBLOCKED ..." error reply. That is a missing group like NOGROUP: the reader recreates it
-// and returns an empty batch instead of failing (which would cost a backoff pause and a
-// warning), and the next read finds new entries.
-TEST(StreamReaderTest, ABlockedReadWokenByUnblockedRecreatesTheGroup) {
-  const std::string prefix = uniquePrefix();
-  StreamReader::Options options{
-      .stream = prefix + "events", .group = "hookline", .consumer = "c1", .block = 10s};
-  RedisOptions redis;
-  redis.endpoint.port = sharedRedis().port();
-  RedisLink link(redis);
-  StreamReader reader(link, options);
-  ASSERT_TRUE(reader.ensureGroup().ok());
-  auto pending = reader.readBatch();  // own pending list: empty, reading new ones from now on
-  ASSERT_TRUE(pending.ok());
-  ASSERT_FALSE(reader.readingOwnPending());
+std::string blockedReaderId(RedisLink& admin) {
+  auto reply = admin.commandOk({"CLIENT", "LIST"});
+  if (!reply) {
+    return "";
+  }
+  const std::string list = replyString(reply->get());
+  const auto at = list.find("cmd=xreadgroup");
+  if (at == std::string::npos) {
+    return "";
+  }
+  const auto line = list.rfind('\n', at);
+  const auto start = line == std::string::npos ? 0 : line + 1;
+  const auto id = list.find("id=", start) + 3;
+  return list.substr(id, list.find(' ', id) - id);
+}
 
-  RedisLink admin = connectShared();
-  auto blocked = std::async(std::launch::async, [&] { return reader.readBatch(); });
-  ASSERT_TRUE(waitUntil([&] { return readerBlocked(admin); }, 5s));
-  ASSERT_TRUE(admin.commandOk({"DEL", options.stream}).ok());
+class StreamReaderTest : public ::testing::Test {
+ protected:
+  StreamReaderTest() : link_(redisOptions()), reader_(link_, options_) {}
 
-  ASSERT_EQ(blocked.wait_for(5s), std::future_status::ready) << "the read stayed blocked";
-  auto woken = blocked.get();
-  ASSERT_TRUE(woken.ok()) << woken.error().message;
-  EXPECT_TRUE(woken->empty());
-  EXPECT_TRUE(reader.groupWasMissing());
-  EXPECT_TRUE(groupExists(admin, options.stream, options.group));
+  static RedisOptions redisOptions() {
+    RedisOptions redis;
+    redis.endpoint.port = sharedRedis().port();
+    return redis;
+  }
 
-  ASSERT_TRUE(admin.commandOk({"XADD", options.stream, "*", "k", "v"}).ok());
-  auto next = reader.readBatch();
-  ASSERT_TRUE(next.ok()) << next.error().message;
-  EXPECT_EQ(next->size(), 1u);
-  EXPECT_FALSE(reader.groupWasMissing());
+  // Leaves the reader reading new entries (its own pending list is empty).
+  void SetUp() override {
+    ASSERT_TRUE(reader_.ensureGroup().ok());
+    ASSERT_TRUE(reader_.readBatch().ok());
+    ASSERT_FALSE(reader_.readingOwnPending());
+  }
+
+  // Starts a read that blocks, runs `wake` once it is blocked in Redis, and checks that the
+  // woken read returns an empty batch, has recreated the group, and that reading goes on.
+  void expectRecreatedAfter(const std::function<void(const std::string& reader_id)>& wake) {
+    auto blocked = std::async(std::launch::async, [&] { return reader_.readBatch(); });
+    std::string reader_id;
+    ASSERT_TRUE(waitUntil([&] { return !(reader_id = blockedReaderId(admin_)).empty(); }, 5s));
+    wake(reader_id);
+
+    ASSERT_EQ(blocked.wait_for(5s), std::future_status::ready) << "the read stayed blocked";
+    auto woken = blocked.get();
+    ASSERT_TRUE(woken.ok()) << woken.error().message;
+    EXPECT_TRUE(woken->empty());
+    EXPECT_TRUE(reader_.groupWasMissing());
+    EXPECT_TRUE(groupExists(admin_, options_.stream, options_.group));
+
+    ASSERT_TRUE(admin_.commandOk({"XADD", options_.stream, "*", "k", "v"}).ok());
+    auto next = reader_.readBatch();
+    ASSERT_TRUE(next.ok()) << next.error().message;
+    EXPECT_EQ(next->size(), 1u);
+    EXPECT_FALSE(reader_.groupWasMissing());
+  }
+
+  StreamReader::Options options_{
+      .stream = uniquePrefix() + "events", .group = "hookline", .consumer = "c1", .block = 10s};
+  RedisLink link_;
+  StreamReader reader_;
+  RedisLink admin_ = connectShared();
+};
+
+// Redis 7.0 answers a read blocked on a stream that is deleted under it with NOGROUP.
+TEST_F(StreamReaderTest, ABlockedReadWokenByTheStreamsDeletionRecreatesTheGroup) {
+  expectRecreatedAfter([&](const std::string&) {
+    ASSERT_TRUE(admin_.commandOk({"DEL", options_.stream}).ok());
+  });
+}
+
+// Redis 7.2 and later wake such a read with an "UNBLOCKED ..." error reply instead. That is a
+// missing group like NOGROUP: the reader must recreate it and return an empty batch, not fail
+// (which would cost a backoff pause, a warning and a not-ready spell). The test provokes that
+// reply on any Redis 7 by waking the read with CLIENT UNBLOCK ... ERROR in the same
+// transaction that deletes the stream, so the woken reader finds the stream gone.
+TEST_F(StreamReaderTest, ABlockedReadWokenByUnblockedRecreatesTheGroup) {
+  expectRecreatedAfter([&](const std::string& reader_id) {
+    admin_.append({"MULTI"});
+    admin_.append({"CLIENT", "UNBLOCK", reader_id, "ERROR"});
+    admin_.append({"DEL", options_.stream});
+    admin_.append({"EXEC"});
+    auto replies = admin_.flush();
+    ASSERT_TRUE(replies.ok());
+    ASSERT_EQ(replies->size(), 4u);
+    ASSERT_EQ((*replies)[3]->type, REDIS_REPLY_ARRAY) << replyString((*replies)[3].get());
+    EXPECT_EQ((*replies)[3]->element[0]->integer, 1) << "the reader was blocked";
+  });
 }
 
 }  // namespace
