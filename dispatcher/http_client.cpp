@@ -19,18 +19,17 @@ void initCurlOnce() {
   static std::once_flag once;
   std::call_once(once, [] {
     const curl_version_info_data* info = curl_version_info(CURLVERSION_NOW);
-    if ((info->features & CURL_VERSION_ASYNCHDNS) == 0) {
-      throw std::runtime_error(
-          "libcurl was built without asynchronous DNS; a lookup would block the io thread");
-    }
-    if ((info->features & CURL_VERSION_SSL) == 0) {
-      throw std::runtime_error("libcurl was built without TLS; https webhooks cannot be sent");
+    if (auto status = checkLibcurl(*info); !status) {
+      throw std::runtime_error(status.error().message);
     }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
       throw std::runtime_error("curl_global_init failed");
     }
-    spdlog::info("libcurl ready version={} ssl={}", info->version,
-                 info->ssl_version != nullptr ? info->ssl_version : "none");
+    // The full version line names every library curl was built with; a distribution's patch
+    // level is not visible through libcurl (TODO: read it from the package manager when run
+    // from a package), so operators compare the version with their distribution's advisories.
+    spdlog::info("libcurl ready version={} ssl={} asynch_dns=yes build=\"{}\"", info->version,
+                 info->ssl_version != nullptr ? info->ssl_version : "none", curl_version());
   });
 }
 
@@ -52,6 +51,18 @@ CurlSlist resolveList(const std::vector<std::string>& entries) {
 }
 
 }  // namespace
+
+Status checkLibcurl(const curl_version_info_data& info) {
+  if ((info.features & CURL_VERSION_ASYNCHDNS) == 0) {
+    return Error{
+        "libcurl was built without asynchronous DNS; a lookup would block the io thread and "
+        "time out by signal"};
+  }
+  if ((info.features & CURL_VERSION_SSL) == 0) {
+    return Error{"libcurl was built without TLS; https webhooks cannot be sent"};
+  }
+  return {};
+}
 
 // One socket curl asked us to watch. The descriptor only borrows curl's fd: it is released,
 // never closed, because curl closes its own sockets (right after telling us to forget them).

@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "common/expected.hpp"
 #include "common/ip_address.hpp"
 #include "common/network_policy.hpp"
 #include "dispatcher/curl_handles.hpp"
@@ -39,6 +40,11 @@ struct HttpClientOptions {
 
 // "HOST:PORT:ADDRESS[,ADDRESS...]", the form of HttpClientOptions::resolve entries.
 bool isResolveEntry(const std::string& entry);
+
+// Whether this libcurl can drive deliveries: it needs an asynchronous resolver (without one a
+// lookup blocks the io thread, and its timeout relies on SIGALRM and a long jump, B11) and TLS.
+// The first HttpClient refuses to start otherwise.
+Status checkLibcurl(const curl_version_info_data& info);
 
 // Sends deliveries with libcurl's multi interface, driven by an Asio io_context: curl announces
 // the sockets it wants watched and when its timer is due, Asio waits, and each readiness is

@@ -70,6 +70,17 @@ CURLcode Transfer::configure(const HttpClientOptions& options, const std::string
   set(CURLOPT_PRIVATE, static_cast<void*>(this));
   set(CURLOPT_ERRORBUFFER, error_.data());
   set(CURLOPT_NOSIGNAL, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075700
+  // B11: when an attempt ends while its name lookup still runs (a DNS server that never
+  // answers, the connect limit passed), libcurl otherwise joins the resolver thread before it
+  // lets go of the handle, which blocks this io thread, and every channel on it, until
+  // getaddrinfo gives up (up to 30 s per lookup). With QUICK_EXIT it leaves that thread to
+  // finish and clean up on its own.
+  set(CURLOPT_QUICK_EXIT, 1L);
+#else
+  // TODO: libcurl before 7.87 cannot leave a stuck lookup behind; a DNS server that never
+  // answers then stalls this io thread for the system resolver's timeout (B11).
+#endif
   set(CURLOPT_URL, request_.url.c_str());
   set(CURLOPT_PROTOCOLS_STR, protocols);
   set(CURLOPT_REDIR_PROTOCOLS_STR, protocols);

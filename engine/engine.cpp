@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/throttled_warning.hpp"
 #include "dispatcher/outcome.hpp"
 #include "engine/endpoint_queues.hpp"
 
@@ -103,34 +104,41 @@ void Engine::run() {
   }
 
   int failures = 0;
+  ThrottledWarning warning("stream reader");
   bool group_ready = false;
   while (!stop_requested_.load()) {
     if (!group_ready) {
       if (auto status = reader.ensureGroup(); !status) {
         stats_.redis_errors++;
-        if (failures == 0 || (failures + 1) % 10 == 0) {
-          spdlog::warn("cannot prepare consumer group error={} failures={}", status.error().message,
-                       failures + 1);
-        }
+        reading_ok_.store(false);
+        warning.fail(
+            fmt::format("cannot prepare consumer group error=\"{}\"", status.error().message));
         pauseAfterError(++failures);
         continue;
       }
       group_ready = true;
     }
-    auto batch = reader.readBatch();
+    // Slots first, then the read: an entry is read only when it has a slot, so while the
+    // engine is full the backlog stays unread in Redis and memory stays bounded.
+    const std::size_t slots = gate_.acquireUpTo(options_.batch_size);
+    if (slots == 0) {
+      break;  // stopping
+    }
+    reserved_for_read_.store(slots);
+    auto batch = reader.readBatch(slots);
+    reserved_for_read_.store(0);
     if (!batch) {
+      gate_.release(slots);
       stats_.redis_errors++;
-      if (failures == 0 || (failures + 1) % 10 == 0) {
-        spdlog::warn("stream read failed error={} failures={}", batch.error().message,
-                     failures + 1);
-      }
+      reading_ok_.store(false);
+      warning.fail(fmt::format("stream read failed error=\"{}\"", batch.error().message));
       pauseAfterError(++failures);
       continue;
     }
-    if (failures > 0) {
-      spdlog::info("stream reading resumed after={} failures", failures);
-      failures = 0;
-    }
+    // A group found missing was recreated in readBatch(); ready again from the next read on.
+    reading_ok_.store(!reader.groupWasMissing());
+    failures = 0;
+    warning.recovered();
     if (!reader.readingOwnPending()) {
       own_pending_read_.store(true);
     }
@@ -140,16 +148,16 @@ void Engine::run() {
     for (const auto& entry : *batch) {
       fresh.push_back(held_.hold(entry.id));
     }
+    std::size_t used = 0;
     for (std::size_t i = 0; i < batch->size(); ++i) {
       if (!fresh[i]) {
         continue;  // already in flight here
       }
-      if (!gate_.acquire()) {
-        break;  // stopping: the rest stays pending and is re-read on restart
-      }
+      ++used;
       stats_.entries_read++;
       admitEntry((*batch)[i]);
     }
+    gate_.release(slots - used);
   }
 
   retry_thread_.join();
@@ -391,6 +399,7 @@ void Engine::pollRetries() {
   // A claimed retry must be settled well before its lease ends, or another worker takes it.
   const auto lease = options_.attempt.total_timeout * 2 + std::chrono::seconds(30);
   int failures = 0;
+  ThrottledWarning warning("retry poll");
   while (!stop_requested_.load()) {
     const std::size_t slots = gate_.tryAcquire(kRetryClaimBatch);
     if (slots == 0) {
@@ -401,13 +410,12 @@ void Engine::pollRetries() {
     if (!claimed) {
       gate_.release(slots);
       stats_.redis_errors++;
-      if (failures == 0 || (failures + 1) % 10 == 0) {
-        spdlog::warn("retry store read failed error={}", claimed.error().message);
-      }
+      warning.fail(fmt::format("retry store read failed error=\"{}\"", claimed.error().message));
       pauseAfterError(++failures);
       continue;
     }
     failures = 0;
+    warning.recovered();
     gate_.release(slots - claimed->size());
     for (auto& item : *claimed) {
       startRetry(std::move(item));

@@ -78,8 +78,18 @@ class Engine {
 
   const EngineStats& stats() const { return stats_; }
   const std::string& consumerName() const { return options_.consumer; }
-  std::size_t inFlight() const { return gate_.used(); }
+  // Entries and retries being worked on; the slots the reader holds for its next read do not
+  // count until something arrives in them.
+  std::size_t inFlight() const {
+    const std::size_t used = gate_.used();
+    const std::size_t reserved = reserved_for_read_.load();
+    return used > reserved ? used - reserved : 0;  // the two are read one after the other
+  }
   const CircuitBreakers& circuits() const { return circuits_; }
+  // For /readyz: the last stream read worked and found the group in place, and no stop was
+  // requested. Redis being unreachable shows here within one read (block time plus the
+  // command timeout); the API's own PING notices it sooner. Thread-safe.
+  bool ready() const { return reading_ok_.load() && !stop_requested_.load(); }
 
  private:
   // An entry read or reclaimed and now held here: dead-lettered when deleted or poison,
@@ -105,9 +115,10 @@ class Engine {
   void deadLetter(std::string entry_id, const StreamFields& fields, DeadLetterInfo info);
   // The reclaim thread (engine_recovery.cpp).
   void recoverLoop();
-  bool refreshHeld(Reclaimer& reclaimer);
-  bool reclaimIdle(Reclaimer& reclaimer);
-  bool trimAcked(Reclaimer& reclaimer);
+  // Each returns the failure for the loop's one throttled warning.
+  Status refreshHeld(Reclaimer& reclaimer);
+  Status reclaimIdle(Reclaimer& reclaimer);
+  Status trimAcked(Reclaimer& reclaimer);
   void deadLetterDeleted(const std::vector<std::string>& ids);
   void pauseAfterError(int failures);
   void sleepUnlessStopped(std::chrono::milliseconds duration);
@@ -128,6 +139,8 @@ class Engine {
   std::atomic<bool> own_pending_read_{false};
   std::thread recover_thread_;
   std::atomic<bool> stop_requested_{false};
+  std::atomic<std::size_t> reserved_for_read_{0};
+  std::atomic<bool> reading_ok_{false};
 };
 
 }  // namespace hookline

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+#include "common/throttled_warning.hpp"
+
 namespace hookline {
 
 void Engine::recoverLoop() {
@@ -19,21 +21,24 @@ void Engine::recoverLoop() {
   const auto tick = std::max(std::chrono::milliseconds(10), options_.recovery.reclaim_idle / 4);
   auto next_trim = std::chrono::steady_clock::now() + options_.recovery.trim_interval;
   int failures = 0;
+  ThrottledWarning warning("reclaimer");
   while (!stop_requested_.load()) {
-    bool ok = refreshHeld(reclaimer);
-    if (ok && own_pending_read_.load()) {
-      ok = reclaimIdle(reclaimer);
+    Status status = refreshHeld(reclaimer);
+    if (status && own_pending_read_.load()) {
+      status = reclaimIdle(reclaimer);
     }
-    if (ok && options_.recovery.trim_acked && std::chrono::steady_clock::now() >= next_trim) {
-      ok = trimAcked(reclaimer);
+    if (status && options_.recovery.trim_acked && std::chrono::steady_clock::now() >= next_trim) {
+      status = trimAcked(reclaimer);
       next_trim = std::chrono::steady_clock::now() + options_.recovery.trim_interval;
     }
-    if (!ok) {
+    if (!status) {
       stats_.redis_errors++;
+      warning.fail(status.error().message);
       pauseAfterError(++failures);
       continue;
     }
     failures = 0;
+    warning.recovered();
     const auto until_trim = std::chrono::duration_cast<std::chrono::milliseconds>(
         next_trim - std::chrono::steady_clock::now());
     sleepUnlessStopped(options_.recovery.trim_acked
@@ -42,33 +47,31 @@ void Engine::recoverLoop() {
   }
 }
 
-bool Engine::refreshHeld(Reclaimer& reclaimer) {
+Status Engine::refreshHeld(Reclaimer& reclaimer) {
   const auto ids = held_.snapshot();
   if (ids.empty()) {
-    return true;
+    return {};
   }
   auto refreshed = reclaimer.refresh(ids);
   if (!refreshed) {
-    spdlog::warn("cannot refresh held entries count={} error={}", ids.size(),
-                 refreshed.error().message);
-    return false;
+    return Error{fmt::format("cannot refresh held entries count={} error=\"{}\"", ids.size(),
+                             refreshed.error().message)};
   }
   spdlog::debug("held entries refreshed count={} still_owned={}", ids.size(), *refreshed);
-  return true;
+  return {};
 }
 
-bool Engine::reclaimIdle(Reclaimer& reclaimer) {
+Status Engine::reclaimIdle(Reclaimer& reclaimer) {
   // One slot more than the batch, for the single outcome that dead-letters deleted entries.
   const std::size_t slots = gate_.tryAcquire(options_.recovery.reclaim_batch + 1);
   if (slots < 2) {
     gate_.release(slots);
-    return true;  // full: what is idle waits for the next pass
+    return {};  // full: what is idle waits for the next pass
   }
   auto claimed = reclaimer.claimIdle(slots - 1, options_.recovery.reclaim_idle);
   if (!claimed) {
     gate_.release(slots);
-    spdlog::warn("cannot reclaim idle entries error={}", claimed.error().message);
-    return false;
+    return Error{fmt::format("cannot reclaim idle entries error=\"{}\"", claimed.error().message)};
   }
 
   std::size_t used = 0;
@@ -91,20 +94,19 @@ bool Engine::reclaimIdle(Reclaimer& reclaimer) {
     spdlog::info("reclaimed idle entries count={} deleted={} consumer={}", taken,
                  claimed->deleted_ids.size(), options_.consumer);
   }
-  return true;
+  return {};
 }
 
-bool Engine::trimAcked(Reclaimer& reclaimer) {
+Status Engine::trimAcked(Reclaimer& reclaimer) {
   auto trimmed = reclaimer.trimAcked();
   if (!trimmed) {
-    spdlog::warn("cannot trim acked entries error={}", trimmed.error().message);
-    return false;
+    return Error{fmt::format("cannot trim acked entries error=\"{}\"", trimmed.error().message)};
   }
   stats_.trimmed += static_cast<std::uint64_t>(*trimmed);
   if (*trimmed > 0) {
     spdlog::debug("acked entries trimmed count={}", *trimmed);
   }
-  return true;
+  return {};
 }
 
 // Redis has already dropped these ids from the pending list when XAUTOCLAIM named them; the

@@ -117,10 +117,11 @@ bool OutcomeWriter::writeBatch(std::deque<Outcome>& batch) {
   if (commands > 0) {
     auto replies = link_.flush();
     if (!replies) {
-      spdlog::warn("outcome write failed, will retry count={} error={}", batch.size(),
-                   replies.error().message);
+      warning_.fail(fmt::format("outcome write failed, will retry count={} error=\"{}\"",
+                                batch.size(), replies.error().message));
       return false;
     }
+    warning_.recovered();
     for (const auto& reply : *replies) {
       if (isErrorReply(reply.get())) {
         // A command Redis refused will be refused again; report it rather than loop on it.

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/redis_link.hpp"
+#include "common/throttled_warning.hpp"
 #include "engine/event.hpp"
 
 namespace hookline {
@@ -68,6 +69,8 @@ class OutcomeWriter {
   Options options_;
   Written on_written_;
   Acked on_acked_;
+  // Touched only on the writer thread.
+  ThrottledWarning warning_{"outcome writer"};
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

@@ -25,6 +25,19 @@ class SlotGate {
     return true;
   }
 
+  // Waits until a slot is free, then takes up to `count` free slots; returns how many it took,
+  // 0 when closed while waiting.
+  std::size_t acquireUpTo(std::size_t count) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return closed_ || used_ < capacity_; });
+    if (closed_) {
+      return 0;
+    }
+    const std::size_t taken = std::min(count, capacity_ - used_);
+    used_ += taken;
+    return taken;
+  }
+
   // Takes up to `count` free slots without waiting; returns how many it took.
   std::size_t tryAcquire(std::size_t count) {
     std::lock_guard lock(mutex_);

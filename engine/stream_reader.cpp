@@ -1,5 +1,8 @@
 #include "engine/stream_reader.hpp"
 
+#include <algorithm>
+#include <cstdint>
+
 #include <spdlog/spdlog.h>
 
 namespace hookline {
@@ -25,10 +28,12 @@ Status StreamReader::ensureGroup() {
   return {};
 }
 
-Expected<std::vector<StreamEntry>> StreamReader::readBatch() {
+Expected<std::vector<StreamEntry>> StreamReader::readBatch(std::size_t max_count) {
+  group_was_missing_ = false;
   const bool pending = readingOwnPending();
+  const std::size_t count = std::max<std::size_t>(1, std::min(max_count, options_.batch_size));
   std::vector<std::string> args = {"XREADGROUP",      "GROUP", options_.group,
-                                   options_.consumer, "COUNT", std::to_string(options_.batch_size)};
+                                   options_.consumer, "COUNT", std::to_string(count)};
   if (!pending) {
     args.push_back("BLOCK");
     args.push_back(std::to_string(options_.block.count()));
@@ -46,9 +51,13 @@ Expected<std::vector<StreamEntry>> StreamReader::readBatch() {
     pending_cursor_ = "0";
     return reply.error();
   }
-  if (errorStartsWith(reply->get(), "NOGROUP")) {
-    spdlog::warn("consumer group missing, recreating stream={} group={}", options_.stream,
-                 options_.group);
+  // NOGROUP: the group (or the whole stream) was gone when the read arrived. UNBLOCKED (Redis
+  // 7): it went while this read was blocked on it, and Redis woke the read with an error.
+  // Both mean the same thing here: recreate the group and read on.
+  if (errorStartsWith(reply->get(), "NOGROUP") || errorStartsWith(reply->get(), "UNBLOCKED")) {
+    group_was_missing_ = true;
+    spdlog::warn("consumer group missing, recreating stream={} group={} reply=\"{}\"",
+                 options_.stream, options_.group, replyString(reply->get()));
     if (auto status = ensureGroup(); !status) {
       return status.error();
     }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -54,11 +55,17 @@ class StreamReader {
   // The next batch. This consumer's own pending entries come first (left by a previous run
   // under the same name, or by a read whose reply was lost with the link), then new ones. An
   // empty batch means nothing arrived within the block time. A missing group (stream or group
-  // deleted) is recreated and an empty batch returned. Own pending entries come with their
+  // deleted, seen as NOGROUP or as the UNBLOCKED error that wakes a blocked read) is recreated
+  // and an empty batch returned. Own pending entries come with their
   // delivery counts.
-  Expected<std::vector<StreamEntry>> readBatch();
+  // At most `max_count` entries (and never more than the batch size): the engine asks for no
+  // more than it has free slots, so what it cannot take yet stays unread in Redis.
+  Expected<std::vector<StreamEntry>> readBatch(std::size_t max_count = SIZE_MAX);
 
   bool readingOwnPending() const { return pending_cursor_ != ">"; }
+  // The last readBatch() found the group missing (NOGROUP, or a blocked read woken by
+  // UNBLOCKED because the stream went away under it) and recreated it.
+  bool groupWasMissing() const { return group_was_missing_; }
 
  private:
   Expected<std::vector<StreamEntry>> parseReply(const redisReply* reply) const;
@@ -66,6 +73,7 @@ class StreamReader {
   RedisLink& link_;
   Options options_;
   std::string pending_cursor_ = "0";
+  bool group_was_missing_ = false;
 };
 
 }  // namespace hookline

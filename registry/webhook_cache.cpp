@@ -8,6 +8,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/throttled_warning.hpp"
+
 namespace hookline {
 namespace {
 
@@ -94,6 +96,7 @@ bool WebhookCache::refreshNow(std::chrono::milliseconds timeout) {
 
 void WebhookCache::follow(std::stop_token stop) {
   auto backoff = kMinBackoff;
+  ThrottledWarning warning("webhook cache follower");
   while (!stop.stop_requested()) {
     if (reload_requested_.exchange(false, std::memory_order_acq_rel)) {
       need_reload_ = true;
@@ -101,14 +104,15 @@ void WebhookCache::follow(std::stop_token stop) {
     Status status = need_reload_ ? reload() : readChanges();
     if (status) {
       backoff = kMinBackoff;
+      warning.recovered();
       continue;
     }
 
     // The link is rebuilt by the next command; whatever happened meanwhile is picked up by
     // reading everything again.
     failures_.fetch_add(1, std::memory_order_relaxed);
-    spdlog::warn("webhook cache follower failed reason=\"{}\" retry_in_ms={} failures={}",
-                 status.error().message, backoff.count(), failureCount());
+    warning.fail(fmt::format("webhook cache follower failed reason=\"{}\" retry_in_ms={}",
+                             status.error().message, backoff.count()));
     need_reload_ = true;
     link_.disconnect();
     pause(stop, backoff);

@@ -35,6 +35,9 @@ struct ReceiverReply {
   bool close_connection = false;       // answer with Connection: close, then close
   bool reset_connection = false;       // close at once (RST) without answering
   bool hang = false;                   // never answer; the connection stays open until stop()
+  // Answer as keep-alive (no Connection: close), then half-close the connection at once: a
+  // client that reuses it finds it dead (B10).
+  bool half_close = false;
   // When both are set the body goes out in pieces of trickle_chunk bytes, trickle_interval
   // apart, after the header (Content-Length announces the whole body).
   std::size_t trickle_chunk = 0;

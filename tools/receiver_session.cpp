@@ -190,7 +190,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void onReplyWritten() {
     beast::get_lowest_layer(stream_).expires_never();
     serializer_.reset();
-    if (!keep_alive_) {
+    if (!keep_alive_ || reply_.half_close) {
       close();
       return;
     }

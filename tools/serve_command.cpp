@@ -2,6 +2,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include <atomic>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -102,9 +103,10 @@ void addOptions(CLI::App& command, ServeOptions& options, Role role) {
         ->check(CLI::Range(1, 1'000'000));
     command
         .add_option("--max-per-endpoint", options.max_per_endpoint,
-                    "deliveries in flight to one endpoint per dispatcher thread")
+                    "deliveries in flight to one endpoint per dispatcher thread; the rest wait "
+                    "above curl")
         ->capture_default_str()
-        ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
+        ->check(CLI::Range(1, 100'000));
     command.add_option("--batch-size", options.batch_size, "entries per stream read")
         ->capture_default_str()
         ->check(CLI::Range(1, 10'000));
@@ -286,6 +288,9 @@ void runServe(const CommonOptions& common, const ServeOptions& options, Role rol
   std::unique_ptr<ApiServer> api;
   std::unique_ptr<WebhookCache> webhooks;
   std::unique_ptr<Engine> engine;
+  // Read by /readyz on the API threads; the engine is set before those threads start.
+  std::atomic<bool> stopping{false};
+  std::atomic<const Engine*> ready_engine{nullptr};
 
   const bool metrics_only = role == Role::WorkerOnly && !options.metrics_listen.empty();
   if (role != Role::WorkerOnly || metrics_only) {
@@ -306,6 +311,13 @@ void runServe(const CommonOptions& common, const ServeOptions& options, Role rol
     api_options.stream = common.stream;
     api_options.management = !metrics_only;
     api_options.metrics = [&metrics] { return metrics.render(); };
+    // Not ready once a stop began (the API keeps answering while the engine drains, so a load
+    // balancer sees 503 rather than refused connections), nor while the engine cannot read its
+    // stream: Redis unreachable or the group missing. The router adds its own PING.
+    api_options.ready = [&stopping, &ready_engine] {
+      const Engine* current = ready_engine.load();
+      return !stopping.load() && (current == nullptr || current->ready());
+    };
     api = std::make_unique<ApiServer>(api_io, api_options);
     if (auto status = api->start(); !status) {
       std::cerr << "hookline: " << status.error().message << "\n";
@@ -319,16 +331,17 @@ void runServe(const CommonOptions& common, const ServeOptions& options, Role rol
       spdlog::warn("webhook cache not loaded yet, retrying error={}", status.error().message);
     }
     engine = std::make_unique<Engine>(*engine_options, *webhooks);
+    ready_engine.store(engine.get());
   }
   addServeMetrics(metrics, common, engine.get());
 
   // Every part exists before the signal thread can touch it.
   StopSignals signals([&](int signal_number) {
     spdlog::info("stop requested signal={}", signal_number);
+    stopping.store(true);
     if (engine) {
       engine->requestStop();
-    }
-    if (api) {
+    } else if (api) {
       boost::asio::post(api_io, [&] { api->stop(); });
     }
   });
@@ -342,6 +355,10 @@ void runServe(const CommonOptions& common, const ServeOptions& options, Role rol
   if (engine) {
     engine->run();
     webhooks->stop();
+    // The API answered not-ready while the engine drained; it stops only now.
+    if (api) {
+      boost::asio::post(api_io, [&] { api->stop(); });
+    }
   }
   for (auto& thread : api_threads) {
     thread.join();

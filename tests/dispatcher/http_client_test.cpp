@@ -638,5 +638,18 @@ TEST_F(TransferProtocolsTest, PlainHttpRequestIsRefusedUnlessAllowed) {
   EXPECT_EQ(plain.count(), 0);
 }
 
+// B11: without an asynchronous resolver a lookup that never answers would block the io thread
+// (and every other channel on it), and its timeout would come by SIGALRM and a long jump.
+TEST(LibcurlCheckTest, B11_StartUpRefusesALibcurlWithoutAsynchDns) {
+  const curl_version_info_data* installed = curl_version_info(CURLVERSION_NOW);
+  ASSERT_TRUE(checkLibcurl(*installed).ok()) << "the installed libcurl must pass";
+
+  curl_version_info_data without_async = *installed;
+  without_async.features &= ~CURL_VERSION_ASYNCHDNS;
+  const auto refused = checkLibcurl(without_async);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("asynchronous DNS"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace hookline

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <stdexcept>
@@ -93,28 +94,40 @@ void FaultRig::registerChannels() {
 }
 
 std::unique_ptr<WorkerProcess> FaultRig::startWorker(const std::string& consumer) {
-  std::vector<std::string> argv = {"--redis",
-                                   redis_->url(),
-                                   "worker",
-                                   "--consumer",
-                                   consumer,
-                                   "--allow-http",
-                                   "--allow-network",
-                                   "127.0.0.1/32",
-                                   "--retry-schedule",
-                                   "200ms,200ms,500ms,1s,1s,2s,2s,5s,5s,10s",
-                                   "--retry-jitter",
-                                   "0",
-                                   "--connect-timeout-ms",
-                                   "1000",
-                                   "--attempt-timeout-ms",
-                                   "2000",
-                                   "--shutdown-deadline-ms",
-                                   "5000",
-                                   "--circuit-cooldown",
-                                   "1s"};
-  argv.insert(argv.end(), options_.worker_options.begin(), options_.worker_options.end());
-  return std::make_unique<WorkerProcess>(std::move(argv));
+  return startHookline("worker", consumer, {});
+}
+
+std::unique_ptr<WorkerProcess> FaultRig::startServe(const std::string& consumer, int api_port) {
+  return startHookline("serve", consumer, {"--listen", "127.0.0.1:" + std::to_string(api_port)});
+}
+
+std::unique_ptr<WorkerProcess> FaultRig::startHookline(
+    const std::string& command, const std::string& consumer,
+    const std::vector<std::string>& own_options) {
+  std::vector<std::string> argv;
+  for (const std::string& arg :
+       {std::string("--redis"), redis_->url(), command, std::string("--consumer"), consumer,
+        std::string("--allow-http"), std::string("--allow-network"), std::string("127.0.0.1/32")}) {
+    argv.push_back(arg);
+  }
+  // The rig's short schedule and limits; a scenario's worker_options replace any of them.
+  const std::vector<std::pair<std::string, std::string>> defaults = {
+      {"--retry-schedule", "200ms,200ms,500ms,1s,1s,2s,2s,5s,5s,10s"},
+      {"--retry-jitter", "0"},
+      {"--connect-timeout-ms", "1000"},
+      {"--attempt-timeout-ms", "2000"},
+      {"--shutdown-deadline-ms", "5000"},
+      {"--circuit-cooldown", "1s"}};
+  const auto& extra = options_.worker_options;
+  for (const auto& [flag, value] : defaults) {
+    if (std::find(extra.begin(), extra.end(), flag) == extra.end()) {
+      argv.push_back(flag);
+      argv.push_back(value);
+    }
+  }
+  argv.insert(argv.end(), own_options.begin(), own_options.end());
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return std::make_unique<WorkerProcess>(std::move(argv), options_.launcher);
 }
 
 SteadyProducer::Options FaultRig::steadyLoad(const std::string& tag, std::chrono::seconds length,

@@ -31,6 +31,9 @@ class FaultRig {
     ReceiverServer::Handler behaviour;
     // Extra `hookline worker` options, after the rig's own short schedule and limits.
     std::vector<std::string> worker_options;
+    // A command (absolute path first) the worker is started through, its own argv appended;
+    // empty: started directly. B11 uses it to give the worker a resolver of its own.
+    std::vector<std::string> launcher;
   };
 
   explicit FaultRig(Options options);
@@ -45,6 +48,8 @@ class FaultRig {
 
   // Starts `hookline worker` with this consumer name.
   std::unique_ptr<WorkerProcess> startWorker(const std::string& consumer);
+  // Starts `hookline serve` (API and worker in one process) with the API on `api_port`.
+  std::unique_ptr<WorkerProcess> startServe(const std::string& consumer, int api_port);
 
   // A producer plan for this rig: `rate` events a second for `length`, over all channels.
   SteadyProducer::Options steadyLoad(const std::string& tag, std::chrono::seconds length,
@@ -58,6 +63,9 @@ class FaultRig {
 
  private:
   void registerChannels();
+  std::unique_ptr<WorkerProcess> startHookline(const std::string& command,
+                                               const std::string& consumer,
+                                               const std::vector<std::string>& own_options);
 
   Options options_;
   std::filesystem::path folder_;

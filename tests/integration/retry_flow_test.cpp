@@ -295,7 +295,10 @@ TEST(RetryFlowTest, RetryEndsUnsubscribedWhenTheKindIsNoLongerWanted) {
   ASSERT_TRUE(waitUntil([&] { return harness.engine().stats().unsubscribed.load() == 1; }, 5s))
       << harness.describe();
   EXPECT_EQ(harness.receiver().count(), 1u);
-  EXPECT_EQ(retriesWaiting(harness), 0);
+  // The counter moves when the outcome is handed to the writer; its writes land just after.
+  EXPECT_TRUE(waitUntil([&] { return retriesWaiting(harness) == 0; }, 5s));
+  ASSERT_TRUE(waitUntil(
+      [&] { return attemptRecords(harness.redis(), harness.prefix(), "ch_1").size() == 2; }, 5s));
   const auto records = attemptRecords(harness.redis(), harness.prefix(), "ch_1");
   EXPECT_EQ(json::parse(records.front())["outcome"], "unsubscribed");
 }

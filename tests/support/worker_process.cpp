@@ -38,8 +38,10 @@ std::string hooklineBinary() {
 
 }  // namespace
 
-WorkerProcess::WorkerProcess(std::vector<std::string> args) : log_path_(nextLogPath()) {
+WorkerProcess::WorkerProcess(std::vector<std::string> args, std::vector<std::string> launcher)
+    : log_path_(nextLogPath()) {
   args.insert(args.begin(), hooklineBinary());
+  args.insert(args.begin(), launcher.begin(), launcher.end());
   std::vector<char*> argv;
   for (auto& arg : args) {
     argv.push_back(arg.data());
@@ -59,7 +61,7 @@ WorkerProcess::WorkerProcess(std::vector<std::string> args) : log_path_(nextLogP
     // Only async-signal-safe calls between fork and exec.
     ::dup2(log, STDOUT_FILENO);
     ::dup2(log, STDERR_FILENO);
-    ::execv(argv[0], argv.data());
+    ::execvp(argv[0], argv.data());
     ::_exit(127);
   }
   ::close(log);
@@ -98,8 +100,9 @@ bool WorkerProcess::running() {
   return true;
 }
 
-int WorkerProcess::waitForExit() {
-  for (int i = 0; i < 1000 && running(); ++i) {
+int WorkerProcess::waitForExit(std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (running() && std::chrono::steady_clock::now() < until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   if (status_ == -1 || !WIFEXITED(status_)) {

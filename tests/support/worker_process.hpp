@@ -2,6 +2,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -12,8 +13,9 @@ namespace hookline::testing {
 // kills it (by pid) if it still runs.
 class WorkerProcess {
  public:
-  // Starts `hookline <args>`; throws std::runtime_error when it cannot.
-  explicit WorkerProcess(std::vector<std::string> args);
+  // Starts `hookline <args>`, or `<launcher...> hookline <args>` (e.g. unshare for a private
+  // mount namespace); throws std::runtime_error when it cannot.
+  explicit WorkerProcess(std::vector<std::string> args, std::vector<std::string> launcher = {});
   ~WorkerProcess();
 
   WorkerProcess(const WorkerProcess&) = delete;
@@ -24,8 +26,8 @@ class WorkerProcess {
   void kill(int signal_number);
   // True while the process has not exited.
   bool running();
-  // The exit status once it ended by itself (waits up to about 10 s), -1 otherwise.
-  int waitForExit();
+  // The exit status once it ended by itself within `timeout`, -1 otherwise.
+  int waitForExit(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // The last lines of its output.
   std::string logTail() const;
 

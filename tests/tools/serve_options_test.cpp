@@ -43,6 +43,14 @@ TEST(ServeOptionsTest, BadAllowNetworkStopsStartUpNamingIt) {
             std::string::npos);
 }
 
+// The per-endpoint cap is a worker flag (README lists it); zero would stall every endpoint.
+TEST(ServeOptionsTest, MaxPerEndpointIsAFlagAndZeroIsRefused) {
+  for (const char* command : {"serve", "worker"}) {
+    const auto message = validationMessage({command, "--max-per-endpoint", "0"});
+    EXPECT_NE(message.find("--max-per-endpoint"), std::string::npos) << command << ": " << message;
+  }
+}
+
 TEST(ServeOptionsTest, BadResolveEntryStopsStartUp) {
   const auto message = validationMessage({"worker", "--resolve", "rebind.test:127.0.0.2"});
   EXPECT_NE(message.find("--resolve"), std::string::npos) << message;
