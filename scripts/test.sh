@@ -2,14 +2,14 @@
 # Quick start, part two: install what is missing, check formatting, then test three ways:
 #   1. the normal build (./build, RelWithDebInfo) and the whole suite through ctest;
 #   2. the fuzzers (./build-fuzz, clang + libFuzzer + ASan/UBSan), each for
-#      HOOKLINE_FUZZ_SECONDS (default 20) over a copy of its seed corpus, printing run counts;
+#      HOOKLINE_FUZZ_SECONDS (default 15) over a copy of its seed corpus, printing run counts;
 #   3. the whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer (./build-asan,
 #      clang, unoptimised, test programs only); any sanitizer report fails it.
 # The tests start their own redis-server and receivers on free loopback ports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
-fuzz_seconds=${HOOKLINE_FUZZ_SECONDS:-20}
+fuzz_seconds=${HOOKLINE_FUZZ_SECONDS:-15}
 
 phase_times=()
 phase_start=$SECONDS
