@@ -2,9 +2,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include <memory>
 #include <string>
 
 #include "common/redis_link.hpp"
+#include "tools/local_redis.hpp"
 
 namespace hookline {
 
@@ -26,6 +28,12 @@ struct CommonOptions {
 // --redis, --stream, --group, --dead-letter-stream, --key-prefix, --log-level, --log-format and
 // --config on the app, and the logger set up once they are parsed.
 void addCommonOptions(CLI::App& app, CommonOptions& common);
+
+// For the demo and the load test: when no Redis was given (neither --redis on `root` nor
+// HOOKLINE_REDIS_URL), starts a private redis-server and points common.redis_url at it;
+// otherwise returns null. The Error says why the server could not start.
+Expected<std::unique_ptr<LocalRedis>> startRedisUnlessGiven(const CLI::App& root,
+                                                            CommonOptions& common);
 
 // Each adds its subcommands to the app. A subcommand that fails throws CLI::RuntimeError with
 // its exit code after printing the reason to stderr.

@@ -42,4 +42,17 @@ void addCommonOptions(CLI::App& app, CommonOptions& common) {
       [&] { log::setup(common.log_level, *log::parseFormat(common.log_format)); });
 }
 
+Expected<std::unique_ptr<LocalRedis>> startRedisUnlessGiven(const CLI::App& root,
+                                                            CommonOptions& common) {
+  if (root.get_option("--redis")->count() != 0 || std::getenv("HOOKLINE_REDIS_URL") != nullptr) {
+    return std::unique_ptr<LocalRedis>();
+  }
+  auto started = LocalRedis::start();
+  if (!started) {
+    return Error{started.error().message + " (install redis-server, or pass --redis URL)"};
+  }
+  common.redis_url = (*started)->url();
+  return started;
+}
+
 }  // namespace hookline

@@ -93,14 +93,12 @@ void setWebhook(const std::string& api, const std::string& key, std::string_view
 void runDemo(const CLI::App& root, CommonOptions common, const DemoOptions& options) {
   StopSignals::blockInThisThread();
 
-  std::unique_ptr<LocalRedis> local_redis;
-  if (root.get_option("--redis")->count() == 0 && std::getenv("HOOKLINE_REDIS_URL") == nullptr) {
-    auto started = LocalRedis::start();
-    if (!started) {
-      fail(started.error().message + " (install redis-server, or pass --redis URL)");
-    }
-    local_redis = std::move(started).value();
-    common.redis_url = local_redis->url();
+  auto started = startRedisUnlessGiven(root, common);
+  if (!started) {
+    fail(started.error().message);
+  }
+  std::unique_ptr<LocalRedis> local_redis = std::move(started).value();
+  if (local_redis) {
     std::printf("Started a private redis-server at %s (folder %s)\n", common.redis_url.c_str(),
                 local_redis->directory().c_str());
   }

@@ -164,15 +164,11 @@ void runLoadtest(const CLI::App& root, CommonOptions common, const LoadtestOptio
       fail("--target: " + target.error().message + " (the load test stays on loopback)");
     }
   }
-  std::unique_ptr<LocalRedis> local_redis;
-  if (root.get_option("--redis")->count() == 0 && std::getenv("HOOKLINE_REDIS_URL") == nullptr) {
-    auto started = LocalRedis::start();
-    if (!started) {
-      fail(started.error().message + " (install redis-server, or pass --redis URL)");
-    }
-    local_redis = std::move(started).value();
-    common.redis_url = local_redis->url();
+  auto redis_choice = startRedisUnlessGiven(root, common);
+  if (!redis_choice) {
+    fail(redis_choice.error().message);
   }
+  const std::unique_ptr<LocalRedis> local_redis = std::move(redis_choice).value();
   const RedisOptions redis = common.redisOptions();
   const RunKeys keys = runKeys(common.key_prefix);
 
