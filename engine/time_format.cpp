@@ -1,5 +1,7 @@
 #include "engine/time_format.hpp"
 
+#include <chrono>
+
 #include <array>
 #include <cstdio>
 
@@ -158,6 +160,11 @@ std::string formatRfc3339Millis(std::int64_t epoch_ms) {
                 static_cast<long long>(rem / 60 % 60), static_cast<long long>(rem % 60),
                 static_cast<long long>(millis));
   return buffer.data();
+}
+
+std::int64_t nowEpochMillis() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
 }
 
 }  // namespace hookline

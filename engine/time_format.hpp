@@ -15,4 +15,7 @@ std::optional<std::int64_t> parseRfc3339Millis(std::string_view text);
 // ("2026-12-04T16:30:21.123Z").
 std::string formatRfc3339Millis(std::int64_t epoch_ms);
 
+// The wall clock now, in Unix epoch milliseconds.
+std::int64_t nowEpochMillis();
+
 }  // namespace hookline

@@ -10,16 +10,12 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/api/set_webhook_request.hpp"
+#include "engine/time_format.hpp"
 
 namespace hookline {
 namespace {
 
 namespace http = boost::beast::http;
-
-std::int64_t nowMs() {
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
-}
 
 // The published fields, plus the signing secret when this call created the webhook: the one
 // time the customer sees it (DESIGN.md section 1 lets data grow).
@@ -74,7 +70,7 @@ ApiResponse SetWebhookHandler::handle(std::string_view channel_id, const ApiRequ
   config.channel_id = std::string(channel_id);
   config.url = std::move(parsed->url);
   config.events = parsed->events;
-  config.updated_at_ms = nowMs();
+  config.updated_at_ms = nowEpochMillis();
   lock.lock();
   auto stored = store_.putWebhook(config);
   lock.unlock();

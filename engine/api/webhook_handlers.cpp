@@ -27,11 +27,6 @@ constexpr std::size_t kMaxAttemptLimit = 1000;
 constexpr std::string_view kLimitReason = "must be an integer from 1 to 1000";
 constexpr std::string_view kTestPayload = R"({"test":true,"message":"hookline test event"})";
 
-std::int64_t nowMs() {
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
-}
-
 ApiResponse success(http::status status, std::string_view message, Json data) {
   Json json = {{"success", true}, {"message", message}};
   if (!data.is_null()) {
@@ -213,7 +208,7 @@ ApiResponse WebhookHandlers::getSecret(std::string_view channel_id, const ApiReq
   // Only a previous secret that still signs is shown; an expired one is history.
   const WebhookConfig& config = std::get<WebhookConfig>(webhook);
   Json data = {{"channel_id", config.channel_id}, {"secret", config.secret}};
-  if (!config.previous_secret.empty() && nowMs() < config.previous_secret_expires_at_ms) {
+  if (!config.previous_secret.empty() && nowEpochMillis() < config.previous_secret_expires_at_ms) {
     data["previous_secret"] = config.previous_secret;
     data["previous_secret_expires_at"] = formatRfc3339Millis(config.previous_secret_expires_at_ms);
   }

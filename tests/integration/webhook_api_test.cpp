@@ -36,7 +36,8 @@ constexpr std::string_view kWebhookNotFound = R"({"success":false,"message":"Web
 constexpr std::string_view kMethodNotAllowed =
     R"({"success":false,"message":"Method not allowed"})";
 constexpr std::string_view kBadLimit =
-    R"({"success":false,"message":"Validation error","errors":[{"field":"limit","reason":"must be an integer from 1 to 1000"}]})";
+    R"({"success":false,"message":"Validation error","errors":[{"field":"limit",)"
+    R"("reason":"must be an integer from 1 to 1000"}]})";
 
 struct Route {
   std::string method;
