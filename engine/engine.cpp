@@ -37,7 +37,8 @@ Engine::Engine(EngineOptions options, WebhookCache& webhooks)
       writer_(options_.redis,
               OutcomeWriter::Options{.stream = options_.stream,
                                      .group = options_.group,
-                                     .key_prefix = options_.key_prefix},
+                                     .key_prefix = options_.key_prefix,
+                                     .attempt_history = options_.attempt_history},
               [this](std::size_t count) { gate_.release(count); }),
       retry_policy_(options_.retry),
       retry_store_(options_.key_prefix),
@@ -277,7 +278,7 @@ void Engine::startRetry(RetryItem item) {
     Outcome outcome;
     outcome.writes = retry_store_.removeCommands(item.id);
     DeliveryJob job{.event = item.event, .attempt = item.attempts + 1, .retry_id = item.id};
-    outcome.writes.push_back(attemptRecord(job, DeliveryResult{}, "unsubscribed"));
+    outcome.attempt = attemptRecord(job, DeliveryResult{}, "unsubscribed");
     writer_.submit(std::move(outcome));
     return;
   }

@@ -108,8 +108,8 @@ class Engine {
   void startRetry(RetryItem item);
   // The writes that end a job's life in the retry store, when it came from there.
   void settle(const DeliveryJob& job, Outcome& outcome) const;
-  RedisCommand attemptRecord(const DeliveryJob& job, const DeliveryResult& result,
-                             std::string_view outcome) const;
+  AttemptRecord attemptRecord(const DeliveryJob& job, const DeliveryResult& result,
+                              std::string_view outcome) const;
   RedisCommand deadLetterCommand(const StreamFields& fields, std::string_view entry_id,
                                  const DeadLetterInfo& info) const;
   void deadLetter(std::string entry_id, const StreamFields& fields, DeadLetterInfo info);

@@ -36,7 +36,7 @@ void Engine::onAttemptDone(DeliveryJob& job, const DeliveryResult& result) {
                   job.event.event_id, job.event.channel_id, job.attempt, result.http_status,
                   result.duration.count());
     settle(job, settled);
-    settled.writes.push_back(attemptRecord(job, result, "delivered"));
+    settled.attempt = attemptRecord(job, result, "delivered");
     writer_.submit(std::move(settled));
     return;
   }
@@ -51,7 +51,7 @@ void Engine::onAttemptDone(DeliveryJob& job, const DeliveryResult& result) {
           "delay_ms={}",
           job.event.event_id, job.event.channel_id, job.attempt, detail, delay->count());
       scheduleRetry(job, detail, nowEpochMillis() + delay->count(), settled);
-      settled.writes.push_back(attemptRecord(job, result, "retry"));
+      settled.attempt = attemptRecord(job, result, "retry");
       writer_.submit(std::move(settled));
       return;
     }
@@ -86,8 +86,8 @@ void Engine::onAttemptDone(DeliveryJob& job, const DeliveryResult& result) {
       "result={}",
       job.event.event_id, job.event.channel_id, job.attempt, info.reason, detail);
   settle(job, settled);
-  settled.writes.push_back(
-      attemptRecord(job, result, outcome == AttemptOutcome::Blocked ? "blocked" : "dead"));
+  settled.attempt =
+      attemptRecord(job, result, outcome == AttemptOutcome::Blocked ? "blocked" : "dead");
   settled.writes.push_back(deadLetterCommand(eventFields(job.event), job.event.entry_id, info));
   writer_.submit(std::move(settled));
 }
@@ -121,7 +121,7 @@ void Engine::deferForOpenCircuit(DeliveryJob job, std::chrono::system_clock::tim
         std::chrono::duration_cast<std::chrono::milliseconds>(probe_at.time_since_epoch());
     scheduleRetry(job, detail, std::max(nowEpochMillis() + delay->count(), probe_ms.count()),
                   outcome);
-    outcome.writes.push_back(attemptRecord(job, skipped, "circuit_open"));
+    outcome.attempt = attemptRecord(job, skipped, "circuit_open");
     writer_.submit(std::move(outcome));
     return;
   }
@@ -130,7 +130,7 @@ void Engine::deferForOpenCircuit(DeliveryJob job, std::chrono::system_clock::tim
   spdlog::error("delivery failed, dead-lettered event={} channel={} attempt={} reason={}",
                 job.event.event_id, job.event.channel_id, job.attempt, "retries exhausted");
   settle(job, outcome);
-  outcome.writes.push_back(attemptRecord(job, skipped, "dead"));
+  outcome.attempt = attemptRecord(job, skipped, "dead");
   outcome.writes.push_back(deadLetterCommand(
       eventFields(job.event), job.event.entry_id,
       DeadLetterInfo{.reason = "retries exhausted", .detail = detail, .attempts = job.attempt}));
@@ -168,8 +168,8 @@ void Engine::settle(const DeliveryJob& job, Outcome& outcome) const {
   }
 }
 
-RedisCommand Engine::attemptRecord(const DeliveryJob& job, const DeliveryResult& result,
-                                   std::string_view outcome) const {
+AttemptRecord Engine::attemptRecord(const DeliveryJob& job, const DeliveryResult& result,
+                                    std::string_view outcome) const {
   nlohmann::json record = {{"at_ms", nowEpochMillis()},
                            {"event_id", job.event.event_id},
                            {"type", eventKindName(job.event.kind)},
@@ -182,14 +182,8 @@ RedisCommand Engine::attemptRecord(const DeliveryJob& job, const DeliveryResult&
   if (result.curl_code != 0) {
     record["error"] = describeResult(result);
   }
-  // LPUSH then LTRIM in one script keeps the newest attempt_history records.
-  return {"EVAL",
-          "redis.call('LPUSH', KEYS[1], ARGV[1]) "
-          "redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)",
-          "1",
-          options_.key_prefix + "attempts:" + job.event.channel_id,
-          record.dump(),
-          std::to_string(options_.attempt_history)};
+  return {.list_key = options_.key_prefix + "attempts:" + job.event.channel_id,
+          .record = record.dump()};
 }
 
 RedisCommand Engine::deadLetterCommand(const StreamFields& fields, std::string_view entry_id,

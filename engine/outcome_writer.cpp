@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "registry/registry_store.hpp"
@@ -92,24 +95,27 @@ void OutcomeWriter::run() {
 
 bool OutcomeWriter::writeBatch(std::deque<Outcome>& batch) {
   RedisCommand ack = {"XACK", options_.stream, options_.group};
+  std::vector<const AttemptRecord*> records;
   std::size_t commands = 0;
   for (const auto& outcome : batch) {
-    if (outcome.writes.empty()) {
-      if (!outcome.ack_entry_id.empty()) {
-        ack.push_back(outcome.ack_entry_id);
-      }
+    if (!outcome.writes.empty()) {
+      // Records gathered so far go first, so every list stays in the order attempts ended.
+      appendRecords(records);
+      commands += records.size();
+      records.clear();
+      appendTransaction(outcome);
+      ++commands;
       continue;
     }
-    link_.append({"MULTI"});
-    for (const auto& write : outcome.writes) {
-      link_.append(write);
+    if (outcome.attempt) {
+      records.push_back(&*outcome.attempt);
     }
     if (!outcome.ack_entry_id.empty()) {
-      link_.append({"XACK", options_.stream, options_.group, outcome.ack_entry_id});
+      ack.push_back(outcome.ack_entry_id);
     }
-    link_.append({"EXEC"});
-    ++commands;
   }
+  appendRecords(records);
+  commands += records.size();
   if (ack.size() > 3) {
     link_.append(ack);
     ++commands;
@@ -142,6 +148,39 @@ bool OutcomeWriter::writeBatch(std::deque<Outcome>& batch) {
     }
   }
   return true;
+}
+
+void OutcomeWriter::appendTransaction(const Outcome& outcome) {
+  link_.append({"MULTI"});
+  for (const auto& write : outcome.writes) {
+    link_.append(write);
+  }
+  if (outcome.attempt) {
+    appendRecords({&*outcome.attempt});
+  }
+  if (!outcome.ack_entry_id.empty()) {
+    link_.append({"XACK", options_.stream, options_.group, outcome.ack_entry_id});
+  }
+  link_.append({"EXEC"});
+}
+
+void OutcomeWriter::appendRecords(const std::vector<const AttemptRecord*>& records) {
+  // Lists in order of first appearance; a batch holds at most a few hundred records.
+  std::vector<RedisCommand> pushes;
+  std::unordered_map<std::string_view, std::size_t> list_index;
+  for (const AttemptRecord* record : records) {
+    auto [found, added] = list_index.try_emplace(record->list_key, pushes.size());
+    if (added) {
+      pushes.push_back({"LPUSH", record->list_key});
+    }
+    pushes[found->second].push_back(record->record);
+  }
+  const std::string last_kept =
+      std::to_string(std::max<std::size_t>(options_.attempt_history, 1) - 1);
+  for (const auto& push : pushes) {
+    link_.append(push);
+    link_.append({"LTRIM", push[1], "0", last_kept});
+  }
 }
 
 }  // namespace hookline

@@ -6,6 +6,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -17,26 +18,39 @@ namespace hookline {
 
 using RedisCommand = std::vector<std::string>;
 
+// One line of a channel's attempt history: a JSON record pushed on the front of a capped list.
+struct AttemptRecord {
+  std::string list_key;
+  std::string record;
+};
+
 // What to make durable for one settled attempt or entry: writes (a dead letter, a retry
-// schedule, an attempt record) and the stream entry to ack, all in one MULTI/EXEC, so an entry
-// is never acked without what explains it.
+// schedule), the attempt's record and the stream entry to ack. The ack always goes after what
+// explains it, so an entry is never acked without its record, dead letter or retry.
 struct Outcome {
   std::string ack_entry_id;  // empty: nothing to ack (a retry item settled)
   std::vector<RedisCommand> writes;
+  std::optional<AttemptRecord> attempt;
   // After the writes: mark this channel's webhook disabled (the receiver answered 410).
   std::string disable_channel;
   std::string disable_reason;
 };
 
-// Writes outcomes to Redis on a thread of its own with its own link: bare acks are batched into
-// one XACK; an outcome with writes runs them and its ack in one MULTI/EXEC. A write that fails with
-// the link is kept and redone after a short pause, so nothing stays pending because Redis blinked.
+// Writes outcomes to Redis on a thread of its own with its own link, a batch per round trip:
+// - an outcome with writes runs them, its attempt record and its ack in one MULTI/EXEC;
+// - the common case, an attempt record and an ack, needs no transaction: one connection runs a
+//   pipeline in order, so the batch's records go first (one LPUSH and LTRIM per channel) and one
+//   XACK for every entry goes last. A link lost midway leaves the entries pending, to be
+//   delivered again, and never acks one whose record was not written.
+// A write that fails with the link is kept and redone after a short pause, so nothing stays
+// pending because Redis blinked.
 class OutcomeWriter {
  public:
   struct Options {
     std::string stream = "hookline:events";
     std::string group = "hookline";
     std::string key_prefix = "hookline:";  // of the registry, to disable webhooks
+    std::size_t attempt_history = 1000;    // records kept per attempt list
     std::size_t batch_size = 512;
     std::chrono::milliseconds retry_pause{250};
   };
@@ -64,6 +78,9 @@ class OutcomeWriter {
  private:
   void run();
   bool writeBatch(std::deque<Outcome>& batch);
+  void appendTransaction(const Outcome& outcome);
+  // Appends one LPUSH and LTRIM per list for the records, oldest first, so the newest is in front.
+  void appendRecords(const std::vector<const AttemptRecord*>& records);
 
   RedisLink link_;
   Options options_;
