@@ -134,6 +134,7 @@ HttpClient::~HttpClient() {
     curl_multi_remove_handle(multi_.get(), easy);
   }
   transfers_.clear();
+  idle_easies_.clear();
   multi_.reset();
   for (auto& [socket, watch] : sockets_) {
     watch->release();
@@ -143,7 +144,13 @@ HttpClient::~HttpClient() {
 
 void HttpClient::send(DeliveryRequest request, Completion done) {
   auto transfer = std::make_unique<Transfer>(std::move(request), std::move(done));
-  if (CURLcode code = transfer->configure(options_, ca_trust_, network_, resolve_.get());
+  CurlEasy reused;
+  if (!idle_easies_.empty()) {
+    reused = std::move(idle_easies_.back());
+    idle_easies_.pop_back();
+  }
+  if (CURLcode code =
+          transfer->configure(std::move(reused), options_, ca_trust_, network_, resolve_.get());
       code != CURLE_OK) {
     fail(std::move(transfer), code);
     return;
@@ -333,7 +340,22 @@ void HttpClient::collectFinished() {
     transfers_.erase(found);
     DeliveryResult result = transfer->finish(code);
     complete(transfer->takeCompletion(), std::move(result));
+    if (code == CURLE_OK) {
+      keepForReuse(transfer->takeEasy());
+    }
   }
+}
+
+void HttpClient::keepForReuse(CurlEasy easy) {
+  // Only handles that ended well: one whose lookup was abandoned (B11) or whose transfer broke
+  // is let go rather than trusted with the next attempt. Each holds some 30 KiB, so the pool
+  // is capped; past the cap a burst pays for new handles again.
+  constexpr std::size_t kMaxIdleEasies = 128;
+  if (!easy || closing_ || idle_easies_.size() >= kMaxIdleEasies) {
+    return;
+  }
+  curl_easy_reset(easy.get());
+  idle_easies_.push_back(std::move(easy));
 }
 
 void HttpClient::fail(std::unique_ptr<Transfer> transfer, CURLcode code) {

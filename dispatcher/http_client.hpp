@@ -79,6 +79,8 @@ class HttpClient {
 
   // Transfers handed to curl whose outcome is not known yet.
   std::size_t inFlight() const { return transfers_.size(); }
+  // Reset easy handles kept for the next sends.
+  std::size_t idleHandles() const { return idle_easies_.size(); }
   // Sockets curl announced that could not be watched (each also logged at warn); a transfer
   // on such a socket ends at its timeout.
   std::uint64_t socketWatchFailures() const { return socket_watch_failures_; }
@@ -105,6 +107,8 @@ class HttpClient {
   void collectFinished();
   void fail(std::unique_ptr<Transfer> transfer, CURLcode code);
   void complete(Completion done, DeliveryResult result);
+  // Keeps the easy handle of a transfer that ended well, reset, for the next send.
+  void keepForReuse(CurlEasy easy);
 
   boost::asio::io_context& io_;
   HttpClientOptions options_;
@@ -119,6 +123,9 @@ class HttpClient {
   std::uint64_t socket_watch_failures_ = 0;
   std::unordered_map<curl_socket_t, std::shared_ptr<SocketWatch>> sockets_;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;
+  // Reset easy handles ready for the next send: a new handle costs tens of kilobytes of
+  // allocations (curl's state and receive buffer), a reset one none.
+  std::vector<CurlEasy> idle_easies_;
   CurlMulti multi_;
   // Handlers queued on `io` hold a weak copy; once the client is gone they do nothing.
   std::shared_ptr<const bool> alive_ = std::make_shared<const bool>(true);

@@ -43,10 +43,11 @@ void Transfer::setError(const std::string& message) {
   std::snprintf(error_.data(), error_.size(), "%s", message.c_str());
 }
 
-CURLcode Transfer::configure(const HttpClientOptions& options, const std::string& ca_trust,
-                             const NetworkPolicy& network, curl_slist* resolve) {
+CURLcode Transfer::configure(CurlEasy reused, const HttpClientOptions& options,
+                             const std::string& ca_trust, const NetworkPolicy& network,
+                             curl_slist* resolve) {
   network_ = &network;
-  easy_.reset(curl_easy_init());
+  easy_ = reused ? std::move(reused) : CurlEasy(curl_easy_init());
   if (!easy_) {
     setError("curl_easy_init failed");
     return CURLE_FAILED_INIT;

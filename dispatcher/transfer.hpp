@@ -29,11 +29,12 @@ class Transfer {
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
 
-  // Creates and sets up the easy handle for a POST of the request. Anything but CURLE_OK means
-  // the request cannot be sent; finish() with that code then describes why. `ca_trust` is
-  // the PEM bundle of trusted CAs ("" for curl's defaults); the handle points into it.
-  // `ca_trust`, `network` and `resolve` (may be null) must outlive the transfer.
-  CURLcode configure(const HttpClientOptions& options, const std::string& ca_trust,
+  // Sets up the easy handle for a POST of the request: `reused`, a handle curl_easy_reset()
+  // cleared (it keeps its buffers, saving their allocation), or a new one when null. Anything
+  // but CURLE_OK means the request cannot be sent; finish() with that code then describes why.
+  // `ca_trust` is the PEM bundle of trusted CAs ("" for curl's defaults); the handle points
+  // into it. `ca_trust`, `network` and `resolve` (may be null) must outlive the transfer.
+  CURLcode configure(CurlEasy reused, const HttpClientOptions& options, const std::string& ca_trust,
                      const NetworkPolicy& network, curl_slist* resolve);
   // Marks the hand-off to curl; the result's duration is measured from here.
   void markStarted() { started_ = std::chrono::steady_clock::now(); }
@@ -48,6 +49,8 @@ class Transfer {
   DeliveryResult finish(CURLcode code) const;
   Completion takeCompletion() { return std::move(done_); }
   CURL* easy() const { return easy_.get(); }
+  // Gives up the handle once curl is done with it (removed from the multi handle).
+  CurlEasy takeEasy() { return std::move(easy_); }
 
  private:
   bool buildHeaders();

@@ -29,8 +29,27 @@ void DispatchWorker::start() {
 }
 
 void DispatchWorker::submit(DeliveryJob job) {
-  auto shared = std::make_shared<DeliveryJob>(std::move(job));
-  boost::asio::post(io_, [this, shared] { admit(shared); });
+  bool was_empty = false;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    was_empty = inbox_.empty();
+    inbox_.push_back(std::move(job));
+  }
+  // A drain is already queued while the inbox holds anything.
+  if (was_empty) {
+    boost::asio::post(io_, [this] { drainInbox(); });
+  }
+}
+
+void DispatchWorker::drainInbox() {
+  {
+    std::lock_guard lock(inbox_mutex_);
+    draining_.swap(inbox_);
+  }
+  for (auto& job : draining_) {
+    admit(std::make_shared<DeliveryJob>(std::move(job)));
+  }
+  draining_.clear();  // keeps its capacity for the next swap
 }
 
 void DispatchWorker::admit(std::shared_ptr<DeliveryJob> job) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -40,7 +41,9 @@ struct AttemptSettings {
 };
 
 // One dispatcher thread: an io_context running an HttpClient (curl multi). Jobs arrive from
-// any thread by post; the body is built and sent on the worker's thread; `done` runs there too.
+// any thread through an inbox that the io thread drains in one go, so a batch read from the
+// stream costs one wake-up rather than one per job; the body is built and sent on the worker's
+// thread; `done` runs there too.
 class DispatchWorker {
  public:
   using Done = std::function<void(DeliveryJob& job, const DeliveryResult& result)>;
@@ -59,6 +62,7 @@ class DispatchWorker {
   void stop();
 
  private:
+  void drainInbox();
   void admit(std::shared_ptr<DeliveryJob> job);
   void send(std::shared_ptr<DeliveryJob> job);
   // The signer of a set of secrets, decoded and keyed on first use; nullptr when the secrets
@@ -75,6 +79,9 @@ class DispatchWorker {
   // bound, so rotated-away secrets do not pile up.
   std::unordered_map<std::string, std::optional<Signer>> signers_;
   Done done_;
+  std::mutex inbox_mutex_;
+  std::vector<DeliveryJob> inbox_;     // submitted, not yet drained; guarded by inbox_mutex_
+  std::vector<DeliveryJob> draining_;  // io thread only
   std::thread thread_;
 };
 

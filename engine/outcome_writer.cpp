@@ -23,11 +23,17 @@ void OutcomeWriter::start() {
 }
 
 void OutcomeWriter::submit(Outcome outcome) {
+  bool was_empty = false;
   {
     std::lock_guard lock(mutex_);
+    was_empty = queue_.empty();
     queue_.push_back(std::move(outcome));
   }
-  wake_.notify_one();
+  // The writer sleeps only on an empty queue; waking it for every outcome would cost a system
+  // call per delivery while it is busy writing the previous batch anyway.
+  if (was_empty) {
+    wake_.notify_one();
+  }
 }
 
 void OutcomeWriter::stop(std::chrono::milliseconds deadline) {
