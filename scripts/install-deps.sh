@@ -11,6 +11,9 @@ packages=(
   # The fuzzers of fuzz/: clang, its libFuzzer and sanitizer runtimes, llvm-symbolizer.
   clang libclang-rt-14-dev llvm
   redis-server
+  # The Debian package and its test (tests/packaging/): cpack's dependency scan (dpkg-shlibdeps)
+  # and file type checks, systemd-analyze for the unit, groff for the man page.
+  dpkg-dev file systemd groff-base
 )
 
 missing=()

@@ -21,9 +21,11 @@ namespace {
   throw CLI::RuntimeError(1);
 }
 
-// Runs one registry operation on a fresh connection, turning any failure into an exit.
+// Runs one registry operation of `command` on a fresh connection to the Redis that the flags,
+// the environment and --config name, turning any failure into an exit.
 template <class Operation>
-void withStore(const CommonOptions& common, Operation operation) {
+void withStore(CLI::App& command, CommonOptions& common, Operation operation) {
+  applyCommonConfig(command, common);
   RedisLink link(common.redisOptions());
   if (auto status = link.connect(); !status) {
     fail(status.error().message);
@@ -39,8 +41,8 @@ void addAccountCommands(CLI::App& app, CommonOptions& common) {
   auto name = std::make_shared<std::string>();
   auto* create = account->add_subcommand("create", "Create an account");
   create->add_option("NAME", *name, "letters, digits, '_', '-', '.'; at most 64")->required();
-  create->callback([&common, name] {
-    withStore(common, [&](RegistryStore& store) {
+  create->callback([&common, create, name] {
+    withStore(*create, common, [&](RegistryStore& store) {
       if (auto status = store.createAccount(*name); !status) {
         fail(status.error().message);
       }
@@ -59,8 +61,8 @@ void addChannelCommands(CLI::App& app, CommonOptions& common) {
   create->add_option("CHANNEL_ID", *channel_id, "letters, digits, '_', '-', '.'; at most 128")
       ->required();
   create->add_option("--account", *account, "the owning account")->required();
-  create->callback([&common, channel_id, account] {
-    withStore(common, [&](RegistryStore& store) {
+  create->callback([&common, create, channel_id, account] {
+    withStore(*create, common, [&](RegistryStore& store) {
       if (auto status = store.createChannel(*channel_id, *account); !status) {
         fail(status.error().message);
       }
@@ -77,8 +79,8 @@ void addKeyCommands(CLI::App& app, CommonOptions& common) {
   auto* create = key->add_subcommand(
       "create", "Create an API key for an account; the key alone is printed, only this once");
   create->add_option("--account", *account, "the account the key acts for")->required();
-  create->callback([&common, account] {
-    withStore(common, [&](RegistryStore& store) {
+  create->callback([&common, create, account] {
+    withStore(*create, common, [&](RegistryStore& store) {
       auto created = store.createApiKey(*account);
       if (!created) {
         fail(created.error().message);
@@ -90,7 +92,7 @@ void addKeyCommands(CLI::App& app, CommonOptions& common) {
   auto plaintext = std::make_shared<std::string>();
   auto* revoke = key->add_subcommand("revoke", "Revoke an API key");
   revoke->add_option("KEY", *plaintext, "the key, or - to read it from standard input")->required();
-  revoke->callback([&common, plaintext] {
+  revoke->callback([&common, revoke, plaintext] {
     std::string text = *plaintext;
     if (text == "-" && !std::getline(std::cin, text)) {
       fail("no key on standard input");
@@ -98,7 +100,7 @@ void addKeyCommands(CLI::App& app, CommonOptions& common) {
     while (!text.empty() && (text.back() == '\r' || text.back() == ' ')) {
       text.pop_back();
     }
-    withStore(common, [&](RegistryStore& store) {
+    withStore(*revoke, common, [&](RegistryStore& store) {
       auto revoked = store.revokeApiKey(text);
       if (!revoked) {
         fail(revoked.error().message);

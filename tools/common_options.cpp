@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "common/log.hpp"
+#include "tools/layered_config.hpp"
 
 namespace hookline {
 
@@ -35,11 +36,21 @@ void addCommonOptions(CLI::App& app, CommonOptions& common) {
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));
   app.add_option("--config", common.config_file,
-                 "TOML file of serve/worker/api options; the environment (HOOKLINE_<KEY>) and "
-                 "flags override it")
+                 "TOML file of every serve/worker/api option; the other commands take the common "
+                 "options from it. The environment (HOOKLINE_<KEY>) and flags override it")
       ->check(CLI::ExistingFile);
   app.parse_complete_callback(
       [&] { log::setup(common.log_level, *log::parseFormat(common.log_format)); });
+}
+
+void applyCommonConfig(CLI::App& command, CommonOptions& common) {
+  CLI::App* root = &command;
+  while (root->get_parent() != nullptr) {
+    root = root->get_parent();
+  }
+  LayeredConfig config(common.config_file, knownKeys(*root, {"serve", "worker", "api"}));
+  config.apply(command, false);
+  log::setup(common.log_level, *log::parseFormat(common.log_format));
 }
 
 Expected<std::unique_ptr<LocalRedis>> startRedisUnlessGiven(const CLI::App& root,

@@ -88,7 +88,10 @@ void addDlqCommand(CLI::App& app, CommonOptions& common) {
   list->add_option("--limit", list_options->filter.limit, "at most this many")
       ->capture_default_str();
   list->add_flag("--json", list_options->json, "one JSON object per line");
-  list->callback([&common, list_options] { runList(common, *list_options); });
+  list->callback([&common, list, list_options] {
+    applyCommonConfig(*list, common);
+    runList(common, *list_options);
+  });
 
   auto replay_options = std::make_shared<DlqOptions>();
   CLI::App* replay = dlq->add_subcommand(
@@ -97,7 +100,10 @@ void addDlqCommand(CLI::App& app, CommonOptions& common) {
   replay->add_option("--channel", replay_options->filter.channel, "all of this channel");
   replay->add_option("--reason", replay_options->filter.reason, "all with this dead_reason");
   replay->add_flag("--all", replay_options->all, "every dead letter");
-  replay->callback([&common, replay_options] { runReplay(common, *replay_options); });
+  replay->callback([&common, replay, replay_options] {
+    applyCommonConfig(*replay, common);
+    runReplay(common, *replay_options);
+  });
 }
 
 }  // namespace hookline

@@ -90,7 +90,10 @@ void addEmitCommand(CLI::App& app, CommonOptions& common) {
       ->add_option("--rate", options->rate,
                    "events per second; 0 or absent: as fast as Redis takes them")
       ->check(CLI::Range(0.0, 10'000'000.0));
-  command->callback([&common, options] { runEmit(common, *options); });
+  command->callback([&common, command, options] {
+    applyCommonConfig(*command, common);
+    runEmit(common, *options);
+  });
 }
 
 }  // namespace hookline

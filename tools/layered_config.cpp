@@ -169,9 +169,10 @@ void LayeredConfig::apply(CLI::App& command, bool own_options) {
   if (own_options) {
     options = command.get_options();
   }
-  if (CLI::App* parent = command.get_parent()) {
-    const auto common = parent->get_options();
-    options.insert(options.end(), common.begin(), common.end());
+  // The common options live on the root; `dlq list` reaches them through `dlq`.
+  for (CLI::App* parent = command.get_parent(); parent != nullptr; parent = parent->get_parent()) {
+    const auto inherited = parent->get_options();
+    options.insert(options.end(), inherited.begin(), inherited.end());
   }
   for (CLI::Option* option : options) {
     applyOption(*option);

@@ -16,8 +16,10 @@ namespace hookline {
 //
 // CLI11 reads TOML itself, but applies its config file over the environment; this keeps the
 // order DESIGN.md promises and names file keys in its errors.
-// TODO: serve, worker, api and status apply it; the admin, emit, sink and dlq commands still
-// take their common options from flags (and HOOKLINE_REDIS_URL) only.
+// serve, worker and api apply it to all their options; status, account, channel, key, emit, sink
+// and dlq to the common ones alone (applyCommonConfig in commands.hpp).
+// TODO: demo and loadtest still take their common options from flags (and HOOKLINE_REDIS_URL)
+// only; both start a private redis-server unless one is named.
 class LayeredConfig {
  public:
   // Reads the file (none when `path` is empty). `known` holds every key a file may use, from
@@ -29,10 +31,10 @@ class LayeredConfig {
     apply(command);
   }
 
-  // Gives each option of `command` and of its parent (the common options) that the command line
+  // Gives each option of `command` and of its parents (the common options) that the command line
   // left unset its value from the environment or the file, and runs its checks. Throws
   // CLI::ValidationError naming the key and where it came from. Without `own_options`, only the
-  // parent's (for commands such as status that use the common options alone).
+  // parents' (for commands such as status that use the common options alone).
   void apply(CLI::App& command, bool own_options = true);
 
   // Where a key's value came from: "command line", "HOOKLINE_X", "config file F" or "default".

@@ -219,7 +219,11 @@ void addSinkCommand(CLI::App& app, CommonOptions& common) {
                   ->check(CLI::ExistingFile);
   cert->needs(key);
   key->needs(cert);
-  sink->callback([options] { runSink(*options); });
+  // The sink's own options come from flags alone: a deployment's file has serve's `listen`.
+  sink->callback([&common, sink, options] {
+    applyCommonConfig(*sink, common);  // the log level and format
+    runSink(*options);
+  });
 }
 
 }  // namespace hookline

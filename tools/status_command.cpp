@@ -5,7 +5,6 @@
 #include <memory>
 
 #include "tools/commands.hpp"
-#include "tools/layered_config.hpp"
 #include "tools/status_report.hpp"
 
 namespace hookline {
@@ -18,10 +17,7 @@ struct StatusOptions {
 };
 
 void runStatus(CommonOptions& common, const StatusOptions& options, CLI::App& command) {
-  // --config and HOOKLINE_<KEY> set the common options (Redis, names) as for serve.
-  LayeredConfig config(common.config_file,
-                       knownKeys(*command.get_parent(), {"serve", "worker", "api"}));
-  config.apply(command, false);
+  applyCommonConfig(command, common);
   StatusRequest request{.names = {.stream = common.stream,
                                   .group = common.group,
                                   .dead_letter_stream = common.dead_letter_stream,
