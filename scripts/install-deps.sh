@@ -11,6 +11,9 @@ packages=(
   # The fuzzers of fuzz/: clang, its libFuzzer and sanitizer runtimes, llvm-symbolizer.
   clang libclang-rt-14-dev llvm
   redis-server
+  # The Python producer example of docs/producers.md (redis-py, for /usr/bin/python3), which
+  # the tests run.
+  python3 python3-redis
 )
 
 missing=()
@@ -20,7 +23,8 @@ for package in "${packages[@]}"; do
   fi
 done
 
-# Node.js runs the independent signature verifier in the tests (its npm package comes later).
+# Node.js runs the independent signature verifier, the OpenAPI checks and the docs' examples in
+# the tests (their npm packages come later, from tests/node/package.json).
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   missing+=(nodejs npm)
 fi
