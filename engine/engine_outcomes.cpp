@@ -186,6 +186,9 @@ AttemptRecord Engine::attemptRecord(const DeliveryJob& job, const DeliveryResult
           .record = record.dump()};
 }
 
+// TODO: the retry store is shared by every stream under one key prefix (shards), so a retry
+// read from another shard's stream is dead-lettered here with this worker's stream as its
+// dead_source_stream, and a replay goes to that stream; pass the job's stream instead.
 RedisCommand Engine::deadLetterCommand(const StreamFields& fields, std::string_view entry_id,
                                        const DeadLetterInfo& info) const {
   RedisCommand add = {

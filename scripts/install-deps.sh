@@ -14,6 +14,9 @@ packages=(
   # The Debian package and its test (tests/packaging/): cpack's dependency scan (dpkg-shlibdeps)
   # and file type checks, systemd-analyze for the unit, groff for the man page.
   dpkg-dev file systemd groff-base
+  # The Python producer example of docs/producers.md (redis-py, for /usr/bin/python3), which
+  # the tests run.
+  python3 python3-redis
 )
 
 missing=()
@@ -23,7 +26,8 @@ for package in "${packages[@]}"; do
   fi
 done
 
-# Node.js runs the independent signature verifier in the tests (its npm package comes later).
+# Node.js runs the independent signature verifier, the OpenAPI checks and the docs' examples in
+# the tests (their npm packages come later, from tests/node/package.json).
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   missing+=(nodejs npm)
 fi

@@ -18,6 +18,21 @@ namespace http = boost::beast::http;
 constexpr std::string_view kIntegrationsPrefix = "/api/integrations/";
 constexpr std::chrono::milliseconds kPingTimeout{1000};
 
+// Mirrors the dispatch in handle() and integration(); kept beside them so a new route is added
+// to both.
+constexpr ApiRouter::Route kRoutes[] = {
+    {"POST", "/api/integrations/{channel_id}/setWebhook"},
+    {"GET", "/api/integrations/{channel_id}/webhook"},
+    {"DELETE", "/api/integrations/{channel_id}/webhook"},
+    {"GET", "/api/integrations/{channel_id}/webhook/secret"},
+    {"POST", "/api/integrations/{channel_id}/webhook/rotateSecret"},
+    {"POST", "/api/integrations/{channel_id}/webhook/test"},
+    {"GET", "/api/integrations/{channel_id}/attempts"},
+    {"GET", "/healthz"},
+    {"GET", "/readyz"},
+    {"GET", "/metrics"},
+};
+
 RedisOptions pingOptions(RedisOptions options) {
   options.connect_timeout = std::min(options.connect_timeout, kPingTimeout);
   options.command_timeout = std::min(options.command_timeout, kPingTimeout);
@@ -70,6 +85,10 @@ ApiRouter::ApiRouter(const ApiServerOptions& options)
       metrics_(options.metrics),
       management_(options.management),
       ping_link_(pingOptions(options.redis)) {}
+
+std::span<const ApiRouter::Route> ApiRouter::routes() {
+  return kRoutes;
+}
 
 ApiResponse ApiRouter::handle(const ApiRequest& request) {
   const std::string_view target = request.target();

@@ -2,6 +2,8 @@
 
 #include <functional>
 #include <mutex>
+#include <span>
+#include <string_view>
 
 #include "common/redis_link.hpp"
 #include "engine/api/api_response.hpp"
@@ -26,7 +28,18 @@ namespace hookline {
 // Threading: handle() may be called from any io thread concurrently.
 class ApiRouter {
  public:
+  // One method on one path that handle() serves; {channel_id} stands for any channel id.
+  struct Route {
+    std::string_view method;
+    std::string_view path;
+  };
+
   explicit ApiRouter(const ApiServerOptions& options);
+
+  // Every route handle() serves (with options.management true and options.metrics set), for
+  // docs/openapi.yaml to be held to: tests/integration/openapi_test.cpp checks this list
+  // against handle() and against the file.
+  static std::span<const Route> routes();
 
   ApiResponse handle(const ApiRequest& request);
 
