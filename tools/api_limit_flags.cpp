@@ -33,6 +33,21 @@ void addApiLimitFlags(CLI::App& command, ApiLimitFlags& flags) {
                   "open API connections; more are closed at once")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  command
+      .add_option("--api-workers", flags.workers,
+                  "threads running the API requests that wait on Redis or DNS")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{256}));
+  command
+      .add_option("--api-queue-limit", flags.work_queue_limit,
+                  "API requests waiting for a worker; more get 503 with Retry-After")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
+  command
+      .add_option("--api-deadline-ms", flags.work_deadline_ms,
+                  "an API request with no answer from its worker by then gets 503")
+      ->capture_default_str()
+      ->check(CLI::Range(100L, 600'000L));
   command.add_option("--api-threads", flags.threads, "threads serving the API")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
@@ -45,6 +60,9 @@ void applyApiLimitFlags(const ApiLimitFlags& flags, ApiServerOptions& options) {
   options.idle_timeout = std::chrono::milliseconds(flags.idle_timeout_ms);
   options.write_timeout = std::chrono::milliseconds(flags.write_timeout_ms);
   options.max_connections = flags.max_connections;
+  options.workers = flags.workers;
+  options.work_queue_limit = flags.work_queue_limit;
+  options.work_deadline = std::chrono::milliseconds(flags.work_deadline_ms);
 }
 
 }  // namespace hookline

@@ -17,8 +17,11 @@ struct ApiLimitFlags {
   long idle_timeout_ms = ApiServerOptions{}.idle_timeout.count();
   long write_timeout_ms = ApiServerOptions{}.write_timeout.count();
   std::size_t max_connections = ApiServerOptions{}.max_connections;
-  // Threads running the API's io_context. A handler blocks its thread on Redis, so more than
-  // one keeps /healthz and cheap requests answered while one waits.
+  std::size_t workers = ApiServerOptions{}.workers;
+  std::size_t work_queue_limit = ApiServerOptions{}.work_queue_limit;
+  long work_deadline_ms = ApiServerOptions{}.work_deadline.count();
+  // Threads running the API's io_context. They never wait on Redis or DNS (the workers do),
+  // so more of them only add CPU for parsing and writing.
   int threads = 2;
 };
 

@@ -1,5 +1,4 @@
-#include <unistd.h>
-
+#include <iomanip>
 #include <iostream>
 #include <memory>
 
@@ -8,6 +7,7 @@
 #include "engine/event.hpp"
 #include "tools/commands.hpp"
 #include "tools/event_producer.hpp"
+#include "tools/progress_line.hpp"
 
 namespace hookline {
 namespace {
@@ -18,6 +18,7 @@ struct EmitOptions {
   std::string payload;
   std::size_t count = 1;
   double rate = 0;
+  bool quiet = false;
 };
 
 void runEmit(const CommonOptions& common, const EmitOptions& options) {
@@ -54,21 +55,18 @@ void runEmit(const CommonOptions& common, const EmitOptions& options) {
   }
 
   RedisLink link(common.redisOptions());
-  const bool terminal = ::isatty(STDERR_FILENO) == 1 && options.count >= 1000;
-  auto progress = [&](std::size_t written) {
-    if (terminal) {
-      std::cerr << "\r" << written << " / " << options.count << " events" << std::flush;
-    }
-  };
-  auto written = emitEvents(link, common.stream, plan, nullptr, progress);
-  if (terminal) {
-    std::cerr << "\n";
-  }
+  ProgressLine progress(stderr, options.count, ProgressLine::enabledFor(stderr, options.quiet));
+  auto written = emitEvents(link, common.stream, plan, nullptr,
+                            [&](std::size_t done) { progress.update(done); });
+  progress.finish(written ? *written : 0);
   if (!written) {
     std::cerr << "hookline emit: " << written.error().message << "\n";
     throw CLI::RuntimeError(1);
   }
-  std::cerr << "emitted " << *written << " events to " << common.stream << "\n";
+  const double seconds = progress.elapsedSeconds();
+  std::cerr << "emitted " << *written << " events to " << common.stream << " in " << std::fixed
+            << std::setprecision(1) << seconds << " s (" << std::setprecision(0)
+            << (seconds > 0 ? static_cast<double>(*written) / seconds : 0) << "/s)\n";
 }
 
 }  // namespace
@@ -90,6 +88,8 @@ void addEmitCommand(CLI::App& app, CommonOptions& common) {
       ->add_option("--rate", options->rate,
                    "events per second; 0 or absent: as fast as Redis takes them")
       ->check(CLI::Range(0.0, 10'000'000.0));
+  command->add_flag("--quiet", options->quiet,
+                    "no progress line on a terminal (the summary line is always printed)");
   command->callback([&common, command, options] {
     applyCommonConfig(*command, common);
     runEmit(common, *options);

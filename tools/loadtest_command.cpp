@@ -24,6 +24,7 @@
 #include "tools/loadtest_report.hpp"
 #include "tools/local_redis.hpp"
 #include "tools/process_usage.hpp"
+#include "tools/progress_line.hpp"
 #include "tools/receiver_server.hpp"
 
 namespace hookline {
@@ -116,16 +117,6 @@ void removeRunKeys(RedisLink& link, const RunKeys& keys) {
       return;
     }
   }
-}
-
-void drawProgress(std::size_t done, std::size_t total, double seconds) {
-  constexpr int kWidth = 40;
-  const double share = total == 0 ? 1 : static_cast<double>(done) / static_cast<double>(total);
-  const int filled = static_cast<int>(share * kWidth);
-  std::fprintf(stderr, "\r[%s%s] %zu/%zu  %.0f/s ", std::string(filled, '#').c_str(),
-               std::string(kWidth - filled, '.').c_str(), done, total,
-               seconds > 0 ? static_cast<double>(done) / seconds : 0.0);
-  std::fflush(stderr);
 }
 
 // A typical delivery body, for the reference load.
@@ -258,6 +249,7 @@ void runLoadtest(const CLI::App& root, CommonOptions common, const LoadtestOptio
   const std::int64_t redis_before =
       local_redis ? otherProcessCpuMicros(local_redis->pid()) : std::int64_t{-1};
   const auto started = Clock::now();
+  ProgressLine bar(stderr, options.events, progress);
   std::thread engine_thread([&] { engine.run(); });
 
   std::atomic<bool> stop_producer{false};
@@ -288,7 +280,6 @@ void runLoadtest(const CLI::App& root, CommonOptions common, const LoadtestOptio
   const auto deadline = started + std::chrono::duration_cast<Clock::duration>(
                                       std::chrono::duration<double>(options.time_limit_s));
   auto next_second = started + std::chrono::seconds(1);
-  auto next_draw = started;
   std::uint64_t counted = 0;
   while (outcomes() < options.events && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -299,11 +290,7 @@ void runLoadtest(const CLI::App& root, CommonOptions common, const LoadtestOptio
       counted = delivered;
       next_second += std::chrono::seconds(1);
     }
-    if (progress && now >= next_draw) {
-      drawProgress(outcomes(), options.events,
-                   std::chrono::duration<double>(now - started).count());
-      next_draw = now + std::chrono::milliseconds(100);
-    }
+    bar.update(outcomes());
   }
   const auto finished = Clock::now();
   std::int64_t cpu_used =
@@ -311,11 +298,7 @@ void runLoadtest(const CLI::App& root, CommonOptions common, const LoadtestOptio
   const std::int64_t redis_used =
       local_redis ? otherProcessCpuMicros(local_redis->pid()) - redis_before : std::int64_t{-1};
   result.per_second.push_back(stats.delivered.load() - counted);  // the last, partial second
-  if (progress) {
-    drawProgress(outcomes(), options.events,
-                 std::chrono::duration<double>(finished - started).count());
-    std::fprintf(stderr, "\n");
-  }
+  bar.finish(outcomes());
   if (outcomes() < options.events) {
     spdlog::warn("loadtest time limit reached outcomes={} events={}", outcomes(), options.events);
   }

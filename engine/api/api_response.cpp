@@ -1,5 +1,7 @@
 #include "engine/api/api_response.hpp"
 
+#include <string>
+
 #include <boost/beast/http/field.hpp>
 #include <nlohmann/json.hpp>
 
@@ -31,6 +33,12 @@ std::string errorBody(std::string_view message, const std::vector<FieldError>& e
 ApiResponse errorResponse(http::status status, std::string_view message,
                           const std::vector<FieldError>& errors) {
   return jsonResponse(status, errorBody(message, errors));
+}
+
+ApiResponse unavailableResponse(std::string_view message, std::chrono::seconds retry_after) {
+  auto response = errorResponse(http::status::service_unavailable, message);
+  response.set(http::field::retry_after, std::to_string(retry_after.count()));
+  return response;
 }
 
 }  // namespace hookline

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,5 +50,10 @@ ApiResponse jsonResponse(boost::beast::http::status status, std::string body);
 std::string errorBody(std::string_view message, const std::vector<FieldError>& errors = {});
 ApiResponse errorResponse(boost::beast::http::status status, std::string_view message,
                           const std::vector<FieldError>& errors = {});
+
+// 503 with the error envelope and Retry-After: the server could not take the request on, or
+// had no answer from Redis in time; trying again after `retry_after` may succeed.
+ApiResponse unavailableResponse(std::string_view message,
+                                std::chrono::seconds retry_after = std::chrono::seconds(1));
 
 }  // namespace hookline

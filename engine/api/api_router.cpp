@@ -1,9 +1,9 @@
 #include "engine/api/api_router.hpp"
 
-#include <algorithm>
-#include <chrono>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <utility>
 
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
@@ -16,9 +16,10 @@ namespace {
 namespace http = boost::beast::http;
 
 constexpr std::string_view kIntegrationsPrefix = "/api/integrations/";
-constexpr std::chrono::milliseconds kPingTimeout{1000};
+// One scrape at a time is all a registry renders anyway; a few more may wait their turn.
+constexpr std::size_t kMetricsQueueLimit = 4;
 
-// Mirrors the dispatch in handle() and integration(); kept beside them so a new route is added
+// Mirrors the dispatch in route() and integration(); kept beside them so a new route is added
 // to both.
 constexpr ApiRouter::Route kRoutes[] = {
     {"POST", "/api/integrations/{channel_id}/setWebhook"},
@@ -33,10 +34,8 @@ constexpr ApiRouter::Route kRoutes[] = {
     {"GET", "/metrics"},
 };
 
-RedisOptions pingOptions(RedisOptions options) {
-  options.connect_timeout = std::min(options.connect_timeout, kPingTimeout);
-  options.command_timeout = std::min(options.command_timeout, kPingTimeout);
-  return options;
+ApiRoute now(ApiResponse response) {
+  return ApiRoute{.answer = std::move(response)};
 }
 
 ApiResponse methodNotAllowed(std::string_view allow) {
@@ -73,107 +72,157 @@ ApiResponse metricsResponse(std::string text) {
   return response;
 }
 
+std::unique_ptr<ApiWorkPool> managementPool(const ApiServerOptions& options) {
+  if (!options.management) {
+    return nullptr;
+  }
+  return std::make_unique<ApiWorkPool>("management", options.workers, options.work_queue_limit,
+                                       options.redis, options.key_prefix);
+}
+
+std::unique_ptr<ApiWorkPool> metricsPool(const ApiServerOptions& options) {
+  if (!options.metrics) {
+    return nullptr;
+  }
+  return std::make_unique<ApiWorkPool>("metrics", 1, kMetricsQueueLimit, options.redis,
+                                       options.key_prefix);
+}
+
 }  // namespace
 
 ApiRouter::ApiRouter(const ApiServerOptions& options)
-    : set_webhook_(options.redis, options.key_prefix,
-                   UrlRules{.allow_http = options.allow_http,
+    : set_webhook_(UrlRules{.allow_http = options.allow_http,
                             .network = NetworkPolicy(options.allow_networks),
                             .resolve = options.resolve}),
       webhooks_(options),
       ready_(options.ready),
       metrics_(options.metrics),
       management_(options.management),
-      ping_link_(pingOptions(options.redis)) {}
+      probe_(options.redis),
+      management_pool_(managementPool(options)),
+      metrics_pool_(metricsPool(options)) {}
 
 std::span<const ApiRouter::Route> ApiRouter::routes() {
   return kRoutes;
 }
 
-ApiResponse ApiRouter::handle(const ApiRequest& request) {
+ApiRoute ApiRouter::route(const ApiRequest& request) {
   const std::string_view target = request.target();
   const std::string_view path = target.substr(0, target.find('?'));
 
   if (path == "/healthz") {
     if (request.method() != http::verb::get) {
-      return methodNotAllowed("GET");
+      return now(methodNotAllowed("GET"));
     }
-    return jsonResponse(http::status::ok, R"({"status":"ok"})");
+    return now(jsonResponse(http::status::ok, R"({"status":"ok"})"));
   }
   if (path == "/readyz") {
     if (request.method() != http::verb::get) {
-      return methodNotAllowed("GET");
+      return now(methodNotAllowed("GET"));
     }
-    return readiness();
+    return now(readiness());
   }
   if (path == "/metrics" && metrics_) {
     if (request.method() != http::verb::get) {
-      return methodNotAllowed("GET");
+      return now(methodNotAllowed("GET"));
     }
-    return metricsResponse(metrics_());
+    return ApiRoute{.work = [this](ApiWorkerContext&,
+                                   const ApiRequest&) { return metricsResponse(metrics_()); },
+                    .pool = metrics_pool_.get(),
+                    .unavailable_message = api_message::kServiceUnavailable};
   }
   if (!management_) {
-    return errorResponse(http::status::not_found, api_message::kNotFound);
+    return now(errorResponse(http::status::not_found, api_message::kNotFound));
   }
   if (const auto route = integrationPath(path)) {
     return integration(route->channel_id, route->action, request);
   }
-  return errorResponse(http::status::not_found, api_message::kNotFound);
+  return now(errorResponse(http::status::not_found, api_message::kNotFound));
 }
 
-ApiResponse ApiRouter::integration(std::string_view channel_id, std::string_view action,
-                                   const ApiRequest& request) {
+void ApiRouter::stopWorkers() {
+  for (ApiWorkPool* pool : {management_pool_.get(), metrics_pool_.get()}) {
+    if (pool != nullptr) {
+      pool->stop();
+    }
+  }
+}
+
+void ApiRouter::joinWorkers() {
+  for (ApiWorkPool* pool : {management_pool_.get(), metrics_pool_.get()}) {
+    if (pool != nullptr) {
+      pool->join();
+    }
+  }
+}
+
+ApiRoute ApiRouter::integration(std::string_view channel_id, std::string_view action,
+                                const ApiRequest& request) {
   const http::verb method = request.method();
   if (action == "setWebhook") {
     if (method != http::verb::post) {
-      return methodNotAllowed("POST");
+      return now(methodNotAllowed("POST"));
     }
-    return set_webhook_.handle(channel_id, request);
+    return setWebhookRoute(channel_id);
   }
   if (action == "webhook") {
     if (method == http::verb::get) {
-      return webhooks_.getWebhook(channel_id, request);
+      return webhookRoute(&WebhookHandlers::getWebhook, channel_id);
     }
     if (method == http::verb::delete_) {
-      return webhooks_.deleteWebhook(channel_id, request);
+      return webhookRoute(&WebhookHandlers::deleteWebhook, channel_id);
     }
-    return methodNotAllowed("GET, DELETE");
+    return now(methodNotAllowed("GET, DELETE"));
   }
   if (action == "webhook/secret") {
     if (method != http::verb::get) {
-      return methodNotAllowed("GET");
+      return now(methodNotAllowed("GET"));
     }
-    return webhooks_.getSecret(channel_id, request);
+    return webhookRoute(&WebhookHandlers::getSecret, channel_id);
   }
   if (action == "webhook/rotateSecret") {
     if (method != http::verb::post) {
-      return methodNotAllowed("POST");
+      return now(methodNotAllowed("POST"));
     }
-    return webhooks_.rotateSecret(channel_id, request);
+    return webhookRoute(&WebhookHandlers::rotateSecret, channel_id);
   }
   if (action == "webhook/test") {
     if (method != http::verb::post) {
-      return methodNotAllowed("POST");
+      return now(methodNotAllowed("POST"));
     }
-    return webhooks_.sendTestEvent(channel_id, request);
+    return webhookRoute(&WebhookHandlers::sendTestEvent, channel_id);
   }
   if (action == "attempts") {
     if (method != http::verb::get) {
-      return methodNotAllowed("GET");
+      return now(methodNotAllowed("GET"));
     }
-    return webhooks_.listAttempts(channel_id, request);
+    return webhookRoute(&WebhookHandlers::listAttempts, channel_id);
   }
-  return errorResponse(http::status::not_found, api_message::kNotFound);
+  return now(errorResponse(http::status::not_found, api_message::kNotFound));
+}
+
+ApiRoute ApiRouter::setWebhookRoute(std::string_view channel_id) {
+  return ApiRoute{.work =
+                      [this, channel = std::string(channel_id)](ApiWorkerContext& worker,
+                                                                const ApiRequest& request) {
+                        return set_webhook_.handle(worker, channel, request);
+                      },
+                  .pool = management_pool_.get(),
+                  .unavailable_message = api_message::kRegistrationFailed};
+}
+
+ApiRoute ApiRouter::webhookRoute(WebhookRoute handler, std::string_view channel_id) {
+  return ApiRoute{.work =
+                      [this, handler, channel = std::string(channel_id)](
+                          ApiWorkerContext& worker, const ApiRequest& request) {
+                        return (webhooks_.*handler)(worker, channel, request);
+                      },
+                  .pool = management_pool_.get(),
+                  .unavailable_message = api_message::kServiceUnavailable};
 }
 
 ApiResponse ApiRouter::readiness() {
-  bool ready = !ready_ || ready_();
-  if (ready) {
-    std::lock_guard lock(ping_mutex_);
-    auto reply = ping_link_.commandOk({"PING"});
-    ready = reply.ok();
-  }
-  if (!ready) {
+  if ((ready_ && !ready_()) || !probe_.reachable()) {
     return jsonResponse(http::status::service_unavailable, R"({"status":"not ready"})");
   }
   return jsonResponse(http::status::ok, R"({"status":"ready"})");

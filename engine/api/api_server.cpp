@@ -88,7 +88,10 @@ class ApiServer::Listener : public std::enable_shared_from_this<ApiServer::Liste
       }
     }
     sessions_.clear();
+    router_->stopWorkers();
   }
+
+  void joinWorkers() { router_->joinWorkers(); }
 
   unsigned short port() const { return port_.load(); }
   const ApiRouter& router() const { return *router_; }
@@ -150,6 +153,9 @@ ApiServer::ApiServer(net::io_context& io, ApiServerOptions options)
 
 ApiServer::~ApiServer() {
   stop();
+  // No worker may outlive the server: its answers are posted to the io_context, which the
+  // caller may destroy next.
+  listener_->joinWorkers();
 }
 
 Status ApiServer::start() {

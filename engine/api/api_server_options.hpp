@@ -28,11 +28,12 @@ struct ApiServerOptions {
   std::string stream = "hookline:events";
   // How long a rotated-out signing secret keeps signing beside the new one.
   std::chrono::milliseconds secret_rotation_grace = std::chrono::hours(24);
-  // Extra readiness condition for /readyz besides a Redis PING; empty means none. Called on
-  // an io thread, so it must be quick and thread-safe.
+  // Extra readiness condition for /readyz besides Redis answering PING; empty means none.
+  // Called on an io thread, so it must be quick and thread-safe.
   std::function<bool()> ready;
   // GET /metrics answers what this returns, as the Prometheus text format; empty: 404. Called
-  // on an io thread for every scrape.
+  // for every scrape on a worker thread of its own (never an io thread), so it may wait on
+  // Redis; scrapes run one at a time.
   std::function<std::string()> metrics;
   // False: the management routes answer 404 and only /healthz, /readyz and /metrics are served
   // (`hookline worker --metrics-listen`).
@@ -52,6 +53,15 @@ struct ApiServerOptions {
   std::chrono::seconds drain_timeout{5};
   // Connections beyond this are closed as soon as they are accepted.
   std::size_t max_connections = 1024;
+
+  // The management handlers wait on Redis and on the host resolver, so they run on this many
+  // worker threads, each with a Redis link of its own, and never on an io thread.
+  std::size_t workers = 4;
+  // Requests waiting for a worker beyond this many are answered 503 with Retry-After at once.
+  std::size_t work_queue_limit = 64;
+  // A request handed to a worker that has no answer after this is answered 503 with
+  // Retry-After; what the worker was doing may still complete (as after any client timeout).
+  std::chrono::milliseconds work_deadline{10000};
 };
 
 }  // namespace hookline

@@ -1,10 +1,13 @@
 #include "engine/api/api_session.hpp"
 
+#include <atomic>
 #include <utility>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
@@ -21,6 +24,9 @@ namespace net = boost::asio;
 
 constexpr std::size_t kIdleReadChunk = 4096;
 
+// Requests of this process answered 503 because their work had no answer by its deadline.
+std::atomic<std::uint64_t> missed_deadlines{0};
+
 // True for a malformed request (Beast's HTTP parse errors), as opposed to a socket error.
 bool isHttpError(const beast::error_code& ec) {
   return ec.category() == http::make_error_code(http::error::bad_target).category();
@@ -30,7 +36,10 @@ bool isHttpError(const beast::error_code& ec) {
 
 ApiSession::ApiSession(net::ip::tcp::socket&& socket, std::shared_ptr<ApiRouter> router,
                        std::shared_ptr<const ApiServerOptions> options)
-    : stream_(std::move(socket)), router_(std::move(router)), options_(std::move(options)) {
+    : stream_(std::move(socket)),
+      router_(std::move(router)),
+      options_(std::move(options)),
+      work_deadline_(stream_.get_executor()) {
   beast::error_code ec;
   const auto peer = stream_.socket().remote_endpoint(ec);
   if (!ec) {
@@ -111,10 +120,69 @@ void ApiSession::onReadBody(error_code ec, std::size_t) {
 }
 
 void ApiSession::answer() {
-  const ApiRequest request = parser_->release();
-  ApiResponse response = router_->handle(request);
-  response.version(request.version());
-  response.keep_alive(request.keep_alive());
+  auto request = std::make_shared<const ApiRequest>(parser_->release());
+  request_version_ = request->version();
+  request_keep_alive_ = request->keep_alive();
+  ApiRoute route = router_->route(*request);
+  if (route.answer) {
+    reply(std::move(*route.answer));
+    return;
+  }
+  startWork(std::move(request), std::move(route));
+}
+
+void ApiSession::startWork(std::shared_ptr<const ApiRequest> request, ApiRoute route) {
+  const auto serial = ++work_serial_;
+  const auto deadline = ApiWorkPool::Clock::now() + options_->work_deadline;
+  // The answer comes back through the strand. The executor counts as work of the io_context
+  // while the job is away, so that the io threads still run when the answer arrives.
+  auto answer_back =
+      [self = shared_from_this(), serial,
+       executor = net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked)](
+          ApiResponse response) {
+        net::post(executor, [self, serial, response = std::move(response)]() mutable {
+          self->onWorkDone(serial, std::move(response));
+        });
+      };
+  ApiWorkPool::Job job{
+      .run = [request, work = std::move(route.work),
+              answer_back](ApiWorkerContext& worker) { answer_back(work(worker, *request)); },
+      .deadline = deadline};
+  if (!route.pool->submit(std::move(job))) {
+    reply(unavailableResponse(route.unavailable_message));
+    return;
+  }
+
+  awaited_ = serial;
+  unavailable_message_ = route.unavailable_message;
+  work_deadline_.expires_at(deadline);
+  work_deadline_.async_wait(
+      beast::bind_front_handler(&ApiSession::onWorkDeadline, shared_from_this(), serial));
+}
+
+void ApiSession::onWorkDone(std::uint64_t serial, ApiResponse response) {
+  if (serial != awaited_) {
+    return;  // answered at its deadline, or the connection was closed meanwhile
+  }
+  awaited_ = 0;
+  work_deadline_.cancel();
+  reply(std::move(response));
+}
+
+void ApiSession::onWorkDeadline(std::uint64_t serial, error_code ec) {
+  if (ec || serial != awaited_) {
+    return;
+  }
+  awaited_ = 0;
+  const auto missed = missed_deadlines.fetch_add(1, std::memory_order_relaxed) + 1;
+  spdlog::warn("api request unanswered at its deadline method={} path={} deadline_ms={} missed={}",
+               method_, path_, options_->work_deadline.count(), missed);
+  reply(unavailableResponse(unavailable_message_));
+}
+
+void ApiSession::reply(ApiResponse response) {
+  response.version(request_version_);
+  response.keep_alive(request_keep_alive_);
   startWrite(std::move(response), false);
 }
 
@@ -217,6 +285,8 @@ void ApiSession::onDrain(error_code ec, std::size_t bytes) {
 }
 
 void ApiSession::shutdown() {
+  awaited_ = 0;
+  work_deadline_.cancel();
   error_code ignored;
   stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
   stream_.close();

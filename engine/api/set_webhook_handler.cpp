@@ -36,12 +36,11 @@ std::string successBody(const WebhookConfig& config, bool created) {
 
 }  // namespace
 
-SetWebhookHandler::SetWebhookHandler(RedisOptions redis, std::string key_prefix, UrlRules rules)
-    : rules_(rules), link_(std::move(redis)), store_(link_, std::move(key_prefix)) {}
+SetWebhookHandler::SetWebhookHandler(UrlRules rules) : rules_(std::move(rules)) {}
 
-ApiResponse SetWebhookHandler::handle(std::string_view channel_id, const ApiRequest& request) {
-  std::unique_lock lock(mutex_);
-  auto access = checkChannelAccess(store_, request, channel_id);
+ApiResponse SetWebhookHandler::handle(ApiWorkerContext& worker, std::string_view channel_id,
+                                      const ApiRequest& request) {
+  auto access = checkChannelAccess(worker.store, request, channel_id);
   if (!access) {
     return storeFailed("checking the key and channel", access.error());
   }
@@ -51,7 +50,6 @@ ApiResponse SetWebhookHandler::handle(std::string_view channel_id, const ApiRequ
   if (*access == ChannelAccess::InvalidChannel) {
     return errorResponse(http::status::not_found, api_message::kInvalidChannel);
   }
-  lock.unlock();
 
   if (!isJsonContentType(request[http::field::content_type])) {
     return errorResponse(http::status::bad_request, api_message::kValidation,
@@ -71,9 +69,7 @@ ApiResponse SetWebhookHandler::handle(std::string_view channel_id, const ApiRequ
   config.url = std::move(parsed->url);
   config.events = parsed->events;
   config.updated_at_ms = nowEpochMillis();
-  lock.lock();
-  auto stored = store_.putWebhook(config);
-  lock.unlock();
+  auto stored = worker.store.putWebhook(config);
   if (!stored) {
     return storeFailed("storing the webhook", stored.error());
   }

@@ -2,14 +2,12 @@
 
 #include <atomic>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <string_view>
 
-#include "common/redis_link.hpp"
 #include "engine/api/api_response.hpp"
+#include "engine/api/api_worker_context.hpp"
 #include "engine/api/url_rules.hpp"
-#include "registry/registry_store.hpp"
 
 namespace hookline {
 
@@ -30,16 +28,14 @@ namespace hookline {
 // channel's signing secret, only on the call that created the webhook; later calls keep the
 // secret and do not show it again.
 //
-// Threading: handle() may be called from any thread; calls share one Redis link and are
-// serialized by a mutex.
-// TODO: the Redis calls block the calling io thread for up to a command timeout, and so does
-// the host name lookup of the URL policy (up to the resolver's bound, 3 s in `hookline serve`);
-// move them to an async client or a small worker pool before the API serves heavy traffic.
+// Threading: handle() waits on Redis and on the host resolver, so it runs on an API worker
+// thread (ApiWorkPool), with that thread's link; calls on several workers may overlap.
 class SetWebhookHandler {
  public:
-  SetWebhookHandler(RedisOptions redis, std::string key_prefix, UrlRules rules);
+  explicit SetWebhookHandler(UrlRules rules);
 
-  ApiResponse handle(std::string_view channel_id, const ApiRequest& request);
+  ApiResponse handle(ApiWorkerContext& worker, std::string_view channel_id,
+                     const ApiRequest& request);
 
   // Requests answered 503 because Redis failed.
   std::uint64_t storeFailures() const { return store_failures_.load(std::memory_order_relaxed); }
@@ -47,10 +43,7 @@ class SetWebhookHandler {
  private:
   ApiResponse storeFailed(std::string_view step, const Error& error);
 
-  UrlRules rules_;
-  std::mutex mutex_;  // guards link_ and store_
-  RedisLink link_;
-  RegistryStore store_;
+  const UrlRules rules_;  // its resolver is thread-safe (HostResolver's contract)
   std::atomic<std::uint64_t> store_failures_{0};
 };
 

@@ -121,12 +121,11 @@ TestBody parseTestBody(const ApiRequest& request) {
 WebhookHandlers::WebhookHandlers(const ApiServerOptions& options)
     : key_prefix_(options.key_prefix),
       stream_(options.stream),
-      rotation_grace_(options.secret_rotation_grace),
-      link_(options.redis),
-      store_(link_, options.key_prefix) {}
+      rotation_grace_(options.secret_rotation_grace) {}
 
-std::variant<WebhookConfig, ApiResponse> WebhookHandlers::readWebhook(std::string_view channel_id) {
-  auto webhook = store_.getWebhook(channel_id);
+std::variant<WebhookConfig, ApiResponse> WebhookHandlers::readWebhook(ApiWorkerContext& worker,
+                                                                      std::string_view channel_id) {
+  auto webhook = worker.store.getWebhook(channel_id);
   if (!webhook) {
     return storeFailed("reading the webhook", webhook.error());
   }
@@ -136,12 +135,12 @@ std::variant<WebhookConfig, ApiResponse> WebhookHandlers::readWebhook(std::strin
   return std::move(**webhook);
 }
 
-ApiResponse WebhookHandlers::getWebhook(std::string_view channel_id, const ApiRequest& request) {
-  std::lock_guard lock(mutex_);
-  if (auto refused = authorize(channel_id, request)) {
+ApiResponse WebhookHandlers::getWebhook(ApiWorkerContext& worker, std::string_view channel_id,
+                                        const ApiRequest& request) {
+  if (auto refused = authorize(worker, channel_id, request)) {
     return std::move(*refused);
   }
-  auto webhook = readWebhook(channel_id);
+  auto webhook = readWebhook(worker, channel_id);
   if (auto* refused = std::get_if<ApiResponse>(&webhook)) {
     return std::move(*refused);
   }
@@ -155,15 +154,16 @@ ApiResponse WebhookHandlers::getWebhook(std::string_view channel_id, const ApiRe
   if (config.disabled) {
     data["disabled_reason"] = config.disabled_reason;
   }
-  data["circuit"] = circuitJson(config.url);
+  data["circuit"] = circuitJson(worker, config.url);
   return success(http::status::ok, api_message::kWebhook, std::move(data));
 }
 
 // The endpoint's circuit as the workers last published it; closed when none is recorded (or
 // the record cannot be read: the webhook itself is what was asked for).
-nlohmann::ordered_json WebhookHandlers::circuitJson(const std::string& url) {
+nlohmann::ordered_json WebhookHandlers::circuitJson(ApiWorkerContext& worker,
+                                                    const std::string& url) {
   Json closed = {{"state", "closed"}};
-  auto reply = link_.commandOk({"HGET", key_prefix_ + "circuits", endpointOf(url)});
+  auto reply = worker.link.commandOk({"HGET", key_prefix_ + "circuits", endpointOf(url)});
   if (!reply || reply->get()->type != REDIS_REPLY_STRING) {
     return closed;
   }
@@ -179,12 +179,12 @@ nlohmann::ordered_json WebhookHandlers::circuitJson(const std::string& url) {
   return circuit;
 }
 
-ApiResponse WebhookHandlers::deleteWebhook(std::string_view channel_id, const ApiRequest& request) {
-  std::lock_guard lock(mutex_);
-  if (auto refused = authorize(channel_id, request)) {
+ApiResponse WebhookHandlers::deleteWebhook(ApiWorkerContext& worker, std::string_view channel_id,
+                                           const ApiRequest& request) {
+  if (auto refused = authorize(worker, channel_id, request)) {
     return std::move(*refused);
   }
-  auto deleted = store_.deleteWebhook(channel_id);
+  auto deleted = worker.store.deleteWebhook(channel_id);
   if (!deleted) {
     return storeFailed("deleting the webhook", deleted.error());
   }
@@ -195,12 +195,12 @@ ApiResponse WebhookHandlers::deleteWebhook(std::string_view channel_id, const Ap
   return success(http::status::ok, api_message::kWebhookDeleted, nullptr);
 }
 
-ApiResponse WebhookHandlers::getSecret(std::string_view channel_id, const ApiRequest& request) {
-  std::lock_guard lock(mutex_);
-  if (auto refused = authorize(channel_id, request)) {
+ApiResponse WebhookHandlers::getSecret(ApiWorkerContext& worker, std::string_view channel_id,
+                                       const ApiRequest& request) {
+  if (auto refused = authorize(worker, channel_id, request)) {
     return std::move(*refused);
   }
-  auto webhook = readWebhook(channel_id);
+  auto webhook = readWebhook(worker, channel_id);
   if (auto* refused = std::get_if<ApiResponse>(&webhook)) {
     return std::move(*refused);
   }
@@ -215,12 +215,12 @@ ApiResponse WebhookHandlers::getSecret(std::string_view channel_id, const ApiReq
   return success(http::status::ok, api_message::kWebhookSecret, std::move(data));
 }
 
-ApiResponse WebhookHandlers::rotateSecret(std::string_view channel_id, const ApiRequest& request) {
-  std::lock_guard lock(mutex_);
-  if (auto refused = authorize(channel_id, request)) {
+ApiResponse WebhookHandlers::rotateSecret(ApiWorkerContext& worker, std::string_view channel_id,
+                                          const ApiRequest& request) {
+  if (auto refused = authorize(worker, channel_id, request)) {
     return std::move(*refused);
   }
-  auto rotated = store_.rotateSecret(channel_id, rotation_grace_);
+  auto rotated = worker.store.rotateSecret(channel_id, rotation_grace_);
   if (!rotated) {
     return storeFailed("rotating the secret", rotated.error());
   }
@@ -238,9 +238,9 @@ ApiResponse WebhookHandlers::rotateSecret(std::string_view channel_id, const Api
   return success(http::status::ok, api_message::kSecretRotated, std::move(data));
 }
 
-ApiResponse WebhookHandlers::listAttempts(std::string_view channel_id, const ApiRequest& request) {
-  std::lock_guard lock(mutex_);
-  if (auto refused = authorize(channel_id, request)) {
+ApiResponse WebhookHandlers::listAttempts(ApiWorkerContext& worker, std::string_view channel_id,
+                                          const ApiRequest& request) {
+  if (auto refused = authorize(worker, channel_id, request)) {
     return std::move(*refused);
   }
   const auto limit = attemptLimit(request.target());
@@ -250,8 +250,8 @@ ApiResponse WebhookHandlers::listAttempts(std::string_view channel_id, const Api
   }
 
   // The engine LPUSHes, so index 0 is the newest. Attempts outlive a deleted webhook.
-  auto reply = link_.commandOk({"LRANGE", key_prefix_ + "attempts:" + std::string(channel_id), "0",
-                                std::to_string(*limit - 1)});
+  auto reply = worker.link.commandOk({"LRANGE", key_prefix_ + "attempts:" + std::string(channel_id),
+                                      "0", std::to_string(*limit - 1)});
   if (!reply) {
     return storeFailed("reading attempts", reply.error());
   }
@@ -269,16 +269,16 @@ ApiResponse WebhookHandlers::listAttempts(std::string_view channel_id, const Api
   return success(http::status::ok, api_message::kAttempts, std::move(data));
 }
 
-ApiResponse WebhookHandlers::sendTestEvent(std::string_view channel_id, const ApiRequest& request) {
-  std::lock_guard lock(mutex_);
-  if (auto refused = authorize(channel_id, request)) {
+ApiResponse WebhookHandlers::sendTestEvent(ApiWorkerContext& worker, std::string_view channel_id,
+                                           const ApiRequest& request) {
+  if (auto refused = authorize(worker, channel_id, request)) {
     return std::move(*refused);
   }
   auto body = parseTestBody(request);
   if (body.rejection) {
     return std::move(*body.rejection);
   }
-  auto webhook = readWebhook(channel_id);
+  auto webhook = readWebhook(worker, channel_id);
   if (auto* refused = std::get_if<ApiResponse>(&webhook)) {
     return std::move(*refused);
   }
@@ -304,8 +304,8 @@ ApiResponse WebhookHandlers::sendTestEvent(std::string_view channel_id, const Ap
 
   const std::string event_id = testEventId();
   const std::string_view type = eventKindName(*kind);
-  auto added = link_.commandOk({"XADD", stream_, "*", "type", type, "channel_id", channel_id,
-                                "payload", kTestPayload, "event_id", event_id});
+  auto added = worker.link.commandOk({"XADD", stream_, "*", "type", type, "channel_id", channel_id,
+                                      "payload", kTestPayload, "event_id", event_id});
   if (!added) {
     return storeFailed("appending the test event", added.error());
   }
@@ -314,9 +314,10 @@ ApiResponse WebhookHandlers::sendTestEvent(std::string_view channel_id, const Ap
                  Json{{"event_id", event_id}, {"type", type}});
 }
 
-std::optional<ApiResponse> WebhookHandlers::authorize(std::string_view channel_id,
+std::optional<ApiResponse> WebhookHandlers::authorize(ApiWorkerContext& worker,
+                                                      std::string_view channel_id,
                                                       const ApiRequest& request) {
-  auto access = checkChannelAccess(store_, request, channel_id);
+  auto access = checkChannelAccess(worker.store, request, channel_id);
   if (!access) {
     return storeFailed("checking the key and channel", access.error());
   }

@@ -3,7 +3,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,10 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/redis_link.hpp"
 #include "engine/api/api_response.hpp"
 #include "engine/api/api_server_options.hpp"
-#include "registry/registry_store.hpp"
+#include "engine/api/api_worker_context.hpp"
+#include "registry/webhook_config.hpp"
 
 namespace hookline {
 
@@ -34,41 +33,41 @@ namespace hookline {
 // delivered; a `type` the webhook does not want is a 400 Validation error. Redis failures
 // answer 503 "Service unavailable".
 //
-// Threading: every handler may be called from any thread; calls share one Redis link and are
-// serialized by a mutex.
-// TODO: as in SetWebhookHandler, the Redis calls block the calling io thread for up to a
-// command timeout.
+// Threading: every handler waits on Redis, so it runs on an API worker thread (ApiWorkPool)
+// with that thread's link; calls on several workers may overlap.
 class WebhookHandlers {
  public:
   explicit WebhookHandlers(const ApiServerOptions& options);
 
-  ApiResponse getWebhook(std::string_view channel_id, const ApiRequest& request);
-  ApiResponse deleteWebhook(std::string_view channel_id, const ApiRequest& request);
-  ApiResponse getSecret(std::string_view channel_id, const ApiRequest& request);
-  ApiResponse rotateSecret(std::string_view channel_id, const ApiRequest& request);
-  ApiResponse listAttempts(std::string_view channel_id, const ApiRequest& request);
-  ApiResponse sendTestEvent(std::string_view channel_id, const ApiRequest& request);
+  ApiResponse getWebhook(ApiWorkerContext& worker, std::string_view channel_id,
+                         const ApiRequest& request);
+  ApiResponse deleteWebhook(ApiWorkerContext& worker, std::string_view channel_id,
+                            const ApiRequest& request);
+  ApiResponse getSecret(ApiWorkerContext& worker, std::string_view channel_id,
+                        const ApiRequest& request);
+  ApiResponse rotateSecret(ApiWorkerContext& worker, std::string_view channel_id,
+                           const ApiRequest& request);
+  ApiResponse listAttempts(ApiWorkerContext& worker, std::string_view channel_id,
+                           const ApiRequest& request);
+  ApiResponse sendTestEvent(ApiWorkerContext& worker, std::string_view channel_id,
+                            const ApiRequest& request);
 
   // Requests answered 503 because Redis failed.
   std::uint64_t storeFailures() const { return store_failures_.load(std::memory_order_relaxed); }
 
  private:
-  // Caller holds mutex_. The 401 or 404 answer when the request may not reach the channel,
-  // nullopt when it may.
-  std::optional<ApiResponse> authorize(std::string_view channel_id, const ApiRequest& request);
+  // The 401 or 404 answer when the request may not reach the channel, nullopt when it may.
+  std::optional<ApiResponse> authorize(ApiWorkerContext& worker, std::string_view channel_id,
+                                       const ApiRequest& request);
   ApiResponse storeFailed(std::string_view step, const Error& error);
-  // Caller holds mutex_. The channel's webhook, or the answer when it has none (404) or Redis
-  // failed (503).
-  std::variant<WebhookConfig, ApiResponse> readWebhook(std::string_view channel_id);
-  // Caller holds mutex_.
-  nlohmann::ordered_json circuitJson(const std::string& url);
+  // The channel's webhook, or the answer when it has none (404) or Redis failed (503).
+  std::variant<WebhookConfig, ApiResponse> readWebhook(ApiWorkerContext& worker,
+                                                       std::string_view channel_id);
+  nlohmann::ordered_json circuitJson(ApiWorkerContext& worker, const std::string& url);
 
   std::string key_prefix_;
   std::string stream_;
   std::chrono::milliseconds rotation_grace_;
-  std::mutex mutex_;  // guards link_ and store_
-  RedisLink link_;
-  RegistryStore store_;
   std::atomic<std::uint64_t> store_failures_{0};
 };
 

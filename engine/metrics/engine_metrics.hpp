@@ -16,9 +16,9 @@ void addEngineMetrics(MetricsRegistry& registry, const Engine& engine);
 
 // The shared queues (stream, group, retry store, dead letters), read from Redis once per
 // scrape through a link of the registry's own, with short timeouts; while Redis cannot be
-// read, hookline_redis_up is 0 and these gauges are left out.
-// TODO: the scrape blocks an API io thread for up to a second per command while Redis is
-// unreachable (as /readyz's PING does); read from a background thread and serve the last result.
+// read, hookline_redis_up is 0 and these gauges are left out. A scrape thus waits on Redis,
+// for up to a second per command while it is unreachable: render() belongs on a thread that
+// may wait, such as the API server's metrics worker (never one of its io threads).
 void addQueueMetrics(MetricsRegistry& registry, RedisOptions redis, QueueNames names);
 
 // What every hookline process reports: build info and Redis reconnects.

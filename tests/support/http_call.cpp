@@ -1,5 +1,6 @@
 #include "tests/support/http_call.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <boost/asio/connect.hpp>
@@ -27,6 +28,41 @@ void setSocketTimeouts(tcp::socket& socket, std::chrono::milliseconds timeout) {
   ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
+// Asio's blocking reads do not honour SO_RCVTIMEO: after the kernel's EAGAIN they poll() with
+// no limit. So every read of a response first waits in poll() for what is left of the call's
+// time, and a server that never answers costs the call its timeout, not forever.
+class DeadlineReader {
+ public:
+  DeadlineReader(tcp::socket& socket, std::chrono::milliseconds timeout)
+      : socket_(socket), deadline_(std::chrono::steady_clock::now() + timeout) {}
+
+  template <class Buffers>
+  std::size_t read_some(const Buffers& buffers, boost::system::error_code& ec) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline_ - std::chrono::steady_clock::now());
+    pollfd watched{socket_.native_handle(), POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&watched, 1, static_cast<int>(left.count())) <= 0) {
+      ec = net::error::timed_out;
+      return 0;
+    }
+    return socket_.read_some(buffers, ec);
+  }
+
+  template <class Buffers>
+  std::size_t read_some(const Buffers& buffers) {
+    boost::system::error_code ec;
+    const std::size_t bytes = read_some(buffers, ec);
+    if (ec) {
+      throw boost::system::system_error(ec);
+    }
+    return bytes;
+  }
+
+ private:
+  tcp::socket& socket_;
+  std::chrono::steady_clock::time_point deadline_;
+};
+
 bool connectTo(tcp::socket& socket, unsigned short port, std::chrono::milliseconds timeout,
                HttpCallResult& result) {
   boost::system::error_code ec;
@@ -39,7 +75,7 @@ bool connectTo(tcp::socket& socket, unsigned short port, std::chrono::millisecon
   return true;
 }
 
-HttpCallResult readResponse(tcp::socket& socket, boost::beast::flat_buffer& buffer) {
+HttpCallResult readResponse(DeadlineReader& socket, boost::beast::flat_buffer& buffer) {
   HttpCallResult result;
   http::response_parser<http::string_body> parser;
   parser.body_limit(16 * 1024 * 1024);
@@ -98,7 +134,8 @@ HttpCallResult httpCall(unsigned short port, std::string_view method, std::strin
     failed.error = "write: " + ec.message();
   }
   boost::beast::flat_buffer buffer;
-  HttpCallResult result = readResponse(socket, buffer);
+  DeadlineReader reader(socket, timeout);
+  HttpCallResult result = readResponse(reader, buffer);
   if (result.status == 0 && !failed.error.empty()) {
     result.error = failed.error + "; " + result.error;
   }
@@ -119,8 +156,9 @@ std::vector<HttpCallResult> rawHttpCall(unsigned short port, std::string_view by
 
   std::vector<HttpCallResult> results;
   boost::beast::flat_buffer buffer;
+  DeadlineReader reader(socket, timeout);
   while (results.size() < max_responses) {
-    HttpCallResult result = readResponse(socket, buffer);
+    HttpCallResult result = readResponse(reader, buffer);
     if (result.status == 0) {
       if (results.empty()) {
         results.push_back(std::move(result));
