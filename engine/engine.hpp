@@ -110,8 +110,9 @@ class Engine {
   void settle(const DeliveryJob& job, Outcome& outcome) const;
   AttemptRecord attemptRecord(const DeliveryJob& job, const DeliveryResult& result,
                               std::string_view outcome) const;
-  RedisCommand deadLetterCommand(const StreamFields& fields, std::string_view entry_id,
-                                 const DeadLetterInfo& info) const;
+  // A dead letter of an entry of `source_stream`, this worker's or, for a retry, its shard's.
+  RedisCommand deadLetterCommand(const StreamFields& fields, std::string_view source_stream,
+                                 std::string_view entry_id, const DeadLetterInfo& info) const;
   void deadLetter(std::string entry_id, const StreamFields& fields, DeadLetterInfo info);
   // The reclaim thread (engine_recovery.cpp).
   void recoverLoop();

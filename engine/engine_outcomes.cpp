@@ -90,7 +90,9 @@ void Engine::onAttemptDone(DeliveryJob& job, const DeliveryResult& result) {
   settle(job, settled);
   settled.attempt =
       attemptRecord(job, result, outcome == AttemptOutcome::Blocked ? "blocked" : "dead");
-  settled.writes.push_back(deadLetterCommand(eventFields(job.event), job.event.entry_id, info));
+  // The job's own stream: a retry may come from another shard sharing this retry store.
+  settled.writes.push_back(
+      deadLetterCommand(eventFields(job.event), job.stream, job.event.entry_id, info));
   writer_.submit(std::move(settled));
 }
 
@@ -134,7 +136,7 @@ void Engine::deferForOpenCircuit(DeliveryJob job, std::chrono::system_clock::tim
   settle(job, outcome);
   outcome.attempt = attemptRecord(job, skipped, "dead");
   outcome.writes.push_back(deadLetterCommand(
-      eventFields(job.event), job.event.entry_id,
+      eventFields(job.event), job.stream, job.event.entry_id,
       DeadLetterInfo{.reason = "retries exhausted", .detail = detail, .attempts = job.attempt}));
   writer_.submit(std::move(outcome));
 }
@@ -197,13 +199,14 @@ AttemptRecord Engine::attemptRecord(const DeliveryJob& job, const DeliveryResult
           .record = std::move(record)};
 }
 
-RedisCommand Engine::deadLetterCommand(const StreamFields& fields, std::string_view entry_id,
+RedisCommand Engine::deadLetterCommand(const StreamFields& fields, std::string_view source_stream,
+                                       std::string_view entry_id,
                                        const DeadLetterInfo& info) const {
   RedisCommand add = {
       "XADD", options_.dead_letter_stream, "MAXLEN", "~", std::to_string(options_.dead_letter_max),
       "*"};
   for (auto& [name, value] :
-       deadLetterFields(fields, options_.stream, entry_id, info, nowEpochMillis())) {
+       deadLetterFields(fields, source_stream, entry_id, info, nowEpochMillis())) {
     add.push_back(name);
     add.push_back(value);
   }
@@ -213,7 +216,7 @@ RedisCommand Engine::deadLetterCommand(const StreamFields& fields, std::string_v
 void Engine::deadLetter(std::string entry_id, const StreamFields& fields, DeadLetterInfo info) {
   stats_.dead_lettered++;
   Outcome outcome;
-  outcome.writes.push_back(deadLetterCommand(fields, entry_id, info));
+  outcome.writes.push_back(deadLetterCommand(fields, options_.stream, entry_id, info));
   outcome.ack_entry_id = std::move(entry_id);
   writer_.submit(std::move(outcome));
 }

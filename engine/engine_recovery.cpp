@@ -118,8 +118,8 @@ void Engine::deadLetterDeleted(const std::vector<std::string>& ids) {
     stats_.deleted_before_delivery++;
     stats_.dead_lettered++;
     spdlog::error("entry deleted from the stream before delivery, dead-lettered entry={}", id);
-    outcome.writes.push_back(
-        deadLetterCommand({}, id, DeadLetterInfo{.reason = "deleted before delivery"}));
+    outcome.writes.push_back(deadLetterCommand(
+        {}, options_.stream, id, DeadLetterInfo{.reason = "deleted before delivery"}));
     ack.push_back(id);
   }
   outcome.writes.push_back(std::move(ack));
