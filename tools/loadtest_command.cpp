@@ -14,6 +14,7 @@
 
 #include "engine/engine.hpp"
 #include "engine/envelope.hpp"
+#include "engine/time_format.hpp"
 #include "registry/registry_store.hpp"
 #include "registry/webhook_cache.hpp"
 #include "tools/commands.hpp"
@@ -22,6 +23,7 @@
 #include "tools/latency_recorder.hpp"
 #include "tools/loadtest_payloads.hpp"
 #include "tools/loadtest_report.hpp"
+#include "tools/loadtest_retries.hpp"
 #include "tools/local_redis.hpp"
 #include "tools/process_usage.hpp"
 #include "tools/progress_line.hpp"
@@ -44,6 +46,7 @@ struct LoadtestOptions {
   std::string reference = "auto";
   int reference_seconds = 5;
   double time_limit_s = 300;
+  std::size_t waiting_retries = 0;  // retries put in the store, due after the run
   bool json = false;
   bool no_progress = false;
   std::string csv_path;
@@ -224,6 +227,20 @@ void runLoadtest(const CLI::App& root, CommonOptions common, const LoadtestOptio
       fail(written.error().message);
     }
   }
+
+  if (options.waiting_retries > 0) {
+    if (progress) {
+      std::fprintf(stderr, "filling the retry store with %zu waiting retries\n",
+                   options.waiting_retries);
+    }
+    const std::int64_t a_day_later = nowEpochMillis() + 24LL * 3600 * 1000;
+    if (auto status = fillWaitingRetries(link, keys.prefix, channels.front(),
+                                         options.waiting_retries, a_day_later);
+        !status) {
+      fail(status.error().message);
+    }
+  }
+  result.waiting_retries = options.waiting_retries;
 
   WebhookCache webhooks(redis, keys.prefix);
   if (auto status = webhooks.start(); !status) {
@@ -410,6 +427,11 @@ void addLoadtestCommand(CLI::App& app, CommonOptions& common) {
                    "duration of the reference load")
       ->capture_default_str()
       ->check(CLI::Range(1, 600));
+  command
+      ->add_option("--waiting-retries", options->waiting_retries,
+                   "put this many retries in the store, due after the run, before it starts")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{0}, std::size_t{10'000'000}));
   command->add_option("--time-limit", options->time_limit_s, "seconds before giving up waiting")
       ->capture_default_str()
       ->check(CLI::Range(1.0, 86400.0));

@@ -36,6 +36,7 @@ nlohmann::json toJson(const LoadtestResult& result) {
       {"rate", result.rate},
       {"receiver", result.receiver},
       {"cores", result.cores},
+      {"waiting_retries", result.waiting_retries},
       {"sent", result.sent},
       {"delivered", result.delivered},
       {"failed_attempts", result.failed_attempts},
@@ -74,6 +75,10 @@ void printReport(const LoadtestResult& result) {
       "{} dispatch thread(s), {} connection(s), receiver {}, {} core(s)\n",
       result.events, result.channels, result.payload_bytes, result.dispatch_threads,
       result.connections, result.receiver, result.cores);
+  if (result.waiting_retries > 0) {
+    fmt::print("  {} retries waited in the store throughout (due after the run)\n",
+               result.waiting_retries);
+  }
   if (result.rate > 0) {
     fmt::print("  produced at {:.0f} events/s while the engine ran\n", result.rate);
   } else {

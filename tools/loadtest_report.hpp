@@ -23,6 +23,7 @@ struct LoadtestResult {
   double rate = 0;           // 0: the stream was filled before the engine started
   std::string receiver;      // "sink" or the --target URL
   int cores = 0;
+  std::size_t waiting_retries = 0;  // in the retry store, due after the run
 
   // hookline.
   std::uint64_t sent = 0;
