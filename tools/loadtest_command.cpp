@@ -24,6 +24,7 @@
 #include "tools/loadtest_payloads.hpp"
 #include "tools/loadtest_report.hpp"
 #include "tools/loadtest_retries.hpp"
+#include "tools/loadtest_run_keys.hpp"
 #include "tools/local_redis.hpp"
 #include "tools/process_usage.hpp"
 #include "tools/progress_line.hpp"
@@ -56,70 +57,6 @@ struct LoadtestOptions {
 [[noreturn]] void fail(const std::string& message) {
   std::cerr << "hookline loadtest: " << message << "\n";
   throw CLI::RuntimeError(1);
-}
-
-// The names of one run; a unique prefix keeps a shared Redis's other data apart.
-struct RunKeys {
-  std::string prefix;
-  std::string stream;
-  std::string dead;
-};
-
-RunKeys runKeys(const std::string& base_prefix) {
-  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
-  RunKeys keys;
-  keys.prefix = fmt::format("{}loadtest:{}-{}:", base_prefix, getpid(), millis);
-  keys.stream = keys.prefix + "events";
-  keys.dead = keys.prefix + "dead";
-  return keys;
-}
-
-std::vector<std::string> registerChannels(RedisLink& link, const RunKeys& keys, std::size_t count,
-                                          const std::string& url) {
-  RegistryStore store(link, keys.prefix);
-  if (auto status = store.createAccount("loadtest"); !status) {
-    fail(status.error().message);
-  }
-  std::vector<std::string> channels;
-  for (std::size_t i = 0; i < count; ++i) {
-    channels.push_back(fmt::format("lt_{}", i));
-    if (auto status = store.createChannel(channels.back(), "loadtest"); !status) {
-      fail(status.error().message);
-    }
-    WebhookConfig config;
-    config.channel_id = channels.back();
-    config.url = url;
-    config.events = EventMask::all();
-    if (auto stored = store.putWebhook(config); !stored) {
-      fail(stored.error().message);
-    }
-  }
-  return channels;
-}
-
-// Removes the run's keys from a Redis that was not started here; bounded passes of SCAN.
-void removeRunKeys(RedisLink& link, const RunKeys& keys) {
-  std::string cursor = "0";
-  for (int pass = 0; pass < 10'000; ++pass) {
-    auto reply = link.command({"SCAN", cursor, "MATCH", keys.prefix + "*", "COUNT", "1000"});
-    if (!reply || reply->get()->type != REDIS_REPLY_ARRAY || reply->get()->elements != 2) {
-      return;
-    }
-    cursor = replyString(reply->get()->element[0]);
-    std::vector<std::string> del = {"DEL"};
-    const redisReply* found = reply->get()->element[1];
-    for (std::size_t i = 0; i < found->elements; ++i) {
-      del.push_back(replyString(found->element[i]));
-    }
-    if (del.size() > 1) {
-      link.command(del);
-    }
-    if (cursor == "0") {
-      return;
-    }
-  }
 }
 
 // A typical delivery body, for the reference load.
@@ -196,7 +133,11 @@ void runLoadtest(const CLI::App& root, CommonOptions common, const LoadtestOptio
   if (auto status = link.connect(); !status) {
     fail(status.error().message);
   }
-  const auto channels = registerChannels(link, keys, options.channels, url);
+  auto registered = registerChannels(link, keys, options.channels, url);
+  if (!registered) {
+    fail(registered.error().message);
+  }
+  const std::vector<std::string> channels = std::move(registered).value();
   const auto payloads = loadtestPayloads(options.payload_bytes);
   EmitPlan plan;
   plan.channels = channels;
