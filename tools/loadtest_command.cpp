@@ -47,7 +47,8 @@ struct LoadtestOptions {
   std::string reference = "auto";
   int reference_seconds = 5;
   double time_limit_s = 300;
-  std::size_t waiting_retries = 0;  // retries put in the store, due after the run
+  std::size_t waiting_retries = 0;   // retries put in the store, due after the run
+  std::size_t max_in_flight = 4096;  // the engine's cap on entries read but not yet settled
   bool json = false;
   bool no_progress = false;
   std::string csv_path;
@@ -182,6 +183,7 @@ void runLoadtest(const CLI::App& root, CommonOptions common, const LoadtestOptio
     }
   }
   result.waiting_retries = options.waiting_retries;
+  result.max_in_flight = options.max_in_flight;
 
   WebhookCache webhooks(redis, keys.prefix);
   if (auto status = webhooks.start(); !status) {
@@ -195,6 +197,7 @@ void runLoadtest(const CLI::App& root, CommonOptions common, const LoadtestOptio
   engine_options.consumer = "loadtest";
   engine_options.key_prefix = keys.prefix;
   engine_options.dispatch_threads = options.dispatch_threads;
+  engine_options.max_in_flight = options.max_in_flight;
   engine_options.attempt.allow_http = true;
   engine_options.attempt.max_per_endpoint = static_cast<std::size_t>(
       (options.connections + options.dispatch_threads - 1) / options.dispatch_threads);
@@ -249,6 +252,7 @@ void runLoadtest(const CLI::App& root, CommonOptions common, const LoadtestOptio
       next_second += std::chrono::seconds(1);
     }
     bar.update(outcomes());
+    result.peak_in_flight = std::max(result.peak_in_flight, engine.inFlight());
   }
   const auto finished = Clock::now();
   std::int64_t cpu_used =
@@ -368,6 +372,11 @@ void addLoadtestCommand(CLI::App& app, CommonOptions& common) {
                    "duration of the reference load")
       ->capture_default_str()
       ->check(CLI::Range(1, 600));
+  command
+      ->add_option("--max-in-flight", options->max_in_flight,
+                   "the engine's cap on entries read but not yet settled, as the worker's")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
   command
       ->add_option("--waiting-retries", options->waiting_retries,
                    "put this many retries in the store, due after the run, before it starts")

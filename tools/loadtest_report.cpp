@@ -37,6 +37,8 @@ nlohmann::json toJson(const LoadtestResult& result) {
       {"receiver", result.receiver},
       {"cores", result.cores},
       {"waiting_retries", result.waiting_retries},
+      {"max_in_flight", result.max_in_flight},
+      {"peak_in_flight", result.peak_in_flight},
       {"sent", result.sent},
       {"delivered", result.delivered},
       {"failed_attempts", result.failed_attempts},
@@ -100,7 +102,10 @@ void printReport(const LoadtestResult& result) {
     fmt::print("  redis CPU µs/ev  {:.2f} (the private redis-server; /proc, 10 ms ticks)\n",
                result.redis_cpu_us_per_event);
   }
-  fmt::print("  peak RSS         {:.1f} MiB (the whole load test process)\n", result.peak_rss_mib);
+  fmt::print(
+      "  peak RSS         {:.1f} MiB (the whole load test process), {} entries in flight at most "
+      "(cap {})\n",
+      result.peak_rss_mib, result.peak_in_flight, result.max_in_flight);
   if (result.reference) {
     fmt::print(
         "  reference        {} {:.0f} requests/s ({} errors), same receiver and "

@@ -24,6 +24,8 @@ struct LoadtestResult {
   std::string receiver;      // "sink" or the --target URL
   int cores = 0;
   std::size_t waiting_retries = 0;  // in the retry store, due after the run
+  std::size_t max_in_flight = 0;    // the engine's cap on unsettled entries
+  std::size_t peak_in_flight = 0;   // the most the engine held at one time (sampled)
 
   // hookline.
   std::uint64_t sent = 0;
