@@ -336,6 +336,9 @@ void HttpClient::collectFinished() {
     if (found == transfers_.end()) {
       continue;
     }
+    if (found->second->diedOnAReusedConnection(code) && resendFresh(*found->second)) {
+      continue;
+    }
     std::unique_ptr<Transfer> transfer = std::move(found->second);
     transfers_.erase(found);
     DeliveryResult result = transfer->finish(code);
@@ -344,6 +347,18 @@ void HttpClient::collectFinished() {
       keepForReuse(transfer->takeEasy());
     }
   }
+}
+
+bool HttpClient::resendFresh(Transfer& transfer) {
+  transfer.prepareFreshResend();
+  if (curl_multi_add_handle(multi_.get(), transfer.easy()) != CURLM_OK) {
+    return false;  // ends with the original failure, as a retried network error
+  }
+  ++fresh_resends_;
+  spdlog::debug(
+      "a pooled connection was closed by the receiver before it answered; request sent "
+      "again on a new connection");
+  return true;
 }
 
 void HttpClient::keepForReuse(CurlEasy easy) {

@@ -79,6 +79,8 @@ class HttpClient {
 
   // Transfers handed to curl whose outcome is not known yet.
   std::size_t inFlight() const { return transfers_.size(); }
+  // Requests sent again on a new connection because a pooled one had died before any answer.
+  std::uint64_t freshResends() const { return fresh_resends_; }
   // Reset easy handles kept for the next sends.
   std::size_t idleHandles() const { return idle_easies_.size(); }
   // Sockets curl announced that could not be watched (each also logged at warn); a transfer
@@ -107,6 +109,9 @@ class HttpClient {
   void collectFinished();
   void fail(std::unique_ptr<Transfer> transfer, CURLcode code);
   void complete(Completion done, DeliveryResult result);
+  // Sends a transfer whose pooled connection died before any answer once more, on a new
+  // connection; false when curl refuses it back (it then ends with its failure).
+  bool resendFresh(Transfer& transfer);
   // Keeps the easy handle of a transfer that ended well, reset, for the next send.
   void keepForReuse(CurlEasy easy);
 
@@ -121,6 +126,7 @@ class HttpClient {
   bool timeout_posted_ = false;
   bool closing_ = false;  // set by the destructor: callbacks from here on only release sockets
   std::uint64_t socket_watch_failures_ = 0;
+  std::uint64_t fresh_resends_ = 0;
   std::unordered_map<curl_socket_t, std::shared_ptr<SocketWatch>> sockets_;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;
   // Reset easy handles ready for the next send: a new handle costs tens of kilobytes of

@@ -177,7 +177,26 @@ DeliveryResult Transfer::finish(CURLcode code) const {
   return result;
 }
 
+bool Transfer::diedOnAReusedConnection(CURLcode code) const {
+  if (resent_fresh_ || answered_ || blocked() ||
+      (code != CURLE_SEND_ERROR && code != CURLE_RECV_ERROR && code != CURLE_GOT_NOTHING)) {
+    return false;
+  }
+  long new_connections = -1;
+  curl_easy_getinfo(easy_.get(), CURLINFO_NUM_CONNECTS, &new_connections);
+  return new_connections == 0;
+}
+
+void Transfer::prepareFreshResend() {
+  resent_fresh_ = true;
+  retry_after_.clear();
+  response_bytes_ = 0;
+  error_[0] = '\0';
+  curl_easy_setopt(easy_.get(), CURLOPT_FRESH_CONNECT, 1L);
+}
+
 void Transfer::onHeaderLine(std::string_view line) {
+  answered_ = true;
   // A new status line starts a new response (an interim 1xx, say): forget the earlier headers.
   if (line.substr(0, 5) == "HTTP/") {
     retry_after_.clear();

@@ -45,6 +45,15 @@ class Transfer {
   bool blocked() const { return !blocked_reason_.empty(); }
   const std::string& blockedReason() const { return blocked_reason_; }
 
+  // Whether a transfer that ended with `code` died on a connection taken from the pool before
+  // any byte of an answer, and has not been sent again yet: the receiver had closed that
+  // connection (libcurl 7.88 cannot tell a TLS connection closed with close_notify from a
+  // live one, B10), so the request never reached it and may go once more on a new connection.
+  bool diedOnAReusedConnection(CURLcode code) const;
+  // Readies the handle (removed from the multi handle) to send the same request again on a
+  // new connection; the answer state starts afresh.
+  void prepareFreshResend();
+
   // The outcome once curl reports `code` for this transfer.
   DeliveryResult finish(CURLcode code) const;
   Completion takeCompletion() { return std::move(done_); }
@@ -69,6 +78,8 @@ class Transfer {
   std::array<char, CURL_ERROR_SIZE> error_{};
   std::string retry_after_;
   std::size_t response_bytes_ = 0;  // read and dropped
+  bool answered_ = false;           // a header line of an answer arrived
+  bool resent_fresh_ = false;       // already sent again on a new connection
   std::chrono::steady_clock::time_point started_{};
   const NetworkPolicy* network_ = nullptr;
   std::string blocked_reason_;

@@ -100,6 +100,36 @@ TEST(ConnectionReuseFieldCaseTest, B10_HalfClosedAfterEachAnswerEverythingIsDeli
   }
 }
 
+// B10 variant over TLS, as the case states it: the receiver sends close_notify and half-closes
+// right after each keep-alive answer. libcurl 7.88 takes such a pooled connection for alive (the
+// close_notify is readable data), so without the fresh resend "Connection died" failed
+// attempts. Every attempt must succeed the first time.
+TEST(ConnectionReuseFieldCaseTest, B10_HalfClosedTlsConnectionsCostNoFailedAttempt) {
+  auto options = b10Options([](const ReceivedRequest&) {
+    ReceiverReply reply;
+    reply.half_close = true;
+    return reply;
+  });
+  options.https_receiver = true;
+  EngineHarness harness(options);
+  harness.createChannel("ch_t1");
+  harness.setWebhook("ch_t1", harness.receiver().url("b10"), EventMask::all());
+
+  for (int round = 0; round < 3; ++round) {
+    emit(harness, "ch_t1", 8);
+    ASSERT_TRUE(waitUntil(
+        [&] { return harness.engine().stats().delivered.load() == 8u * (round + 1); }, 20s))
+        << harness.describe();
+    std::this_thread::sleep_for(1500ms);  // every pooled connection is half-closed by now
+  }
+  EXPECT_EQ(harness.engine().stats().attempts_failed.load(), 0u) << harness.describe();
+  ASSERT_TRUE(waitUntil([&] { return records(harness, "ch_t1").size() == 24; }, 5s));
+  for (const auto& record : records(harness, "ch_t1")) {
+    EXPECT_EQ(record["attempt"], 1) << record.dump();
+    EXPECT_EQ(record["outcome"], "delivered") << record.dump();
+  }
+}
+
 // B10: a reused connection that fails before any response byte (the receiver reads the
 // request and resets the connection, and does so again on the fresh connection libcurl may
 // try at once) is a network error: the attempt is retried and later delivered, never
