@@ -1,5 +1,8 @@
 #include "common/redis_link.hpp"
 
+#include <cerrno>
+#include <cstring>
+
 #include <atomic>
 #include <charconv>
 #include <optional>
@@ -131,6 +134,12 @@ std::uint64_t redisReconnects() {
 
 Expected<RedisReply> RedisLink::fail(const char* what) {
   std::string why = context_ && context_->errstr[0] ? context_->errstr : "connection lost";
+  // hiredis reports its socket timeout as the bare EAGAIN text; say what it means.
+  if (context_ && context_->err == REDIS_ERR_IO &&
+      (why == std::strerror(EAGAIN) || why == std::strerror(EWOULDBLOCK))) {
+    why = "no answer within the command timeout of " +
+          std::to_string(options_.command_timeout.count()) + " ms";
+  }
   context_.reset();
   lost_ = true;
   return Error{std::string(what) + ": " + why};

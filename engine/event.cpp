@@ -57,12 +57,17 @@ std::optional<std::int64_t> parseOccurredAt(std::string_view text) {
   return parseRfc3339Millis(text);
 }
 
-bool isJsonObjectText(std::string_view text) {
+// Why `text` is not the text of one JSON object, or "" when it is.
+std::string_view jsonObjectProblem(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos || text[first] != '{') {
-    return false;
+    return "must be a JSON object";
   }
-  return nlohmann::json::accept(text);
+  if (!nlohmann::json::accept(text)) {
+    return "is not valid JSON (RFC 8259 text in UTF-8: check for truncation, trailing text, "
+           "raw control characters or bytes that are not UTF-8)";
+  }
+  return {};
 }
 
 }  // namespace
@@ -144,8 +149,8 @@ Expected<Event, EntryRejection> parseStreamEntry(std::string_view stream, std::s
                                          " bytes, over the limit of " +
                                          std::to_string(limits.max_payload_bytes)};
   }
-  if (!isJsonObjectText(*known.payload)) {
-    return EntryRejection{"payload", "must be a JSON object"};
+  if (const std::string_view problem = jsonObjectProblem(*known.payload); !problem.empty()) {
+    return EntryRejection{"payload", std::string(problem)};
   }
 
   Event event;

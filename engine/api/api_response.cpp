@@ -32,7 +32,13 @@ std::string errorBody(std::string_view message, const std::vector<FieldError>& e
 
 ApiResponse errorResponse(http::status status, std::string_view message,
                           const std::vector<FieldError>& errors) {
-  return jsonResponse(status, errorBody(message, errors));
+  auto response = jsonResponse(status, errorBody(message, errors));
+  if (status == http::status::service_unavailable) {
+    // Every 503 says when to try again, whether the store failed during the request or the
+    // request never got a worker.
+    response.set(http::field::retry_after, "1");
+  }
+  return response;
 }
 
 ApiResponse unavailableResponse(std::string_view message, std::chrono::seconds retry_after) {

@@ -106,11 +106,24 @@ TEST(StreamEntryTest, RejectsMissingPayload) {
 }
 
 TEST(StreamEntryTest, RejectsPayloadThatIsNotAJsonObject) {
-  for (std::string bad : {"", "[1,2]", "42", "\"text\"", "{\"a\":", "{} trailing", "null"}) {
+  for (std::string bad : {"", "[1,2]", "42", "\"text\"", "null", "  [{}]"}) {
     auto rejection =
         rejectionOf({{"type", "message_status"}, {"channel_id", "c"}, {"payload", bad}});
     EXPECT_EQ(rejection.field, "payload") << bad;
     EXPECT_EQ(rejection.reason, "must be a JSON object") << bad;
+  }
+}
+
+// An object that does not parse gets a reason that says so, not "must be a JSON object".
+TEST(StreamEntryTest, SaysWhenAnObjectIsNotValidJson) {
+  for (std::string bad :
+       {std::string("{\"a\":"), std::string("{} trailing"), std::string("{\"t\":\"caf\xe9\"}"),
+        std::string("{\"t\":\"\x01\"}"), std::string("{\"t\":\"a\0b\"}", 11)}) {
+    auto rejection =
+        rejectionOf({{"type", "message_status"}, {"channel_id", "c"}, {"payload", bad}});
+    EXPECT_EQ(rejection.field, "payload") << bad;
+    EXPECT_TRUE(rejection.reason.starts_with("is not valid JSON"))
+        << bad << ": " << rejection.reason;
   }
 }
 

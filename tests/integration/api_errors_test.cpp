@@ -517,7 +517,10 @@ TEST_F(ApiErrorsTest, UnreachableRedisIsRegistrationFailed) {
   options.redis.endpoint.port = freeLoopbackPort();
   options.redis.connect_timeout = std::chrono::milliseconds(300);
   startServer(options);
-  expectAnswer(setWebhook("ch_acme", kValidBody), 503, kRegistrationFailed);
+  const auto result = setWebhook("ch_acme", kValidBody);
+  expectAnswer(result, 503, kRegistrationFailed);
+  EXPECT_EQ(result.header("Retry-After"), "1")
+      << "a store that failed mid-request says when to retry";
 }
 
 TEST_F(ApiErrorsTest, StoreRefusingTheWriteIsRegistrationFailedAndWritesNothing) {
