@@ -109,4 +109,17 @@ Expected<std::string> replayDeadLetter(RedisLink& link, const std::string& dead_
   return replyString(exec->element[0]);
 }
 
+std::vector<std::string> missingIds(const std::vector<std::string>& named,
+                                    const std::vector<DeadLetterEntry>& found) {
+  std::vector<std::string> missing;
+  for (const auto& id : named) {
+    const bool present = std::any_of(found.begin(), found.end(),
+                                     [&](const DeadLetterEntry& entry) { return entry.id == id; });
+    if (!present) {
+      missing.push_back(id);
+    }
+  }
+  return missing;
+}
+
 }  // namespace hookline

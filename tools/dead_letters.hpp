@@ -32,6 +32,11 @@ Expected<std::vector<DeadLetterEntry>> listDeadLetters(RedisLink& link, const st
                                                        const DeadLetterFilter& filter,
                                                        std::size_t scan_limit = 1'000'000);
 
+// The ids of `named` that none of `found` has, in the order named: a replay of those must say
+// so rather than report success.
+std::vector<std::string> missingIds(const std::vector<std::string>& named,
+                                    const std::vector<DeadLetterEntry>& found);
+
 // Appends the entry's original fields to the stream it came from, keeping its event id, and
 // removes it from the dead-letter stream in the same transaction. Returns the new entry id.
 Expected<std::string> replayDeadLetter(RedisLink& link, const std::string& dead_stream,

@@ -72,6 +72,14 @@ void runReplay(const CommonOptions& common, const DlqOptions& options) {
     std::cerr << "replayed " << entry.id << " as " << *added << "\n";
   }
   std::cerr << replayed << " dead letters replayed\n";
+  const auto missing = missingIds(options.filter.ids, *entries);
+  for (const auto& id : missing) {
+    std::cerr << "hookline dlq replay: no dead letter with id " << id << " in "
+              << common.dead_letter_stream << "\n";
+  }
+  if (!missing.empty()) {
+    throw CLI::RuntimeError(1);
+  }
 }
 
 }  // namespace

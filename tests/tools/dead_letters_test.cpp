@@ -86,5 +86,14 @@ TEST_F(DeadLettersTest, ReplayKeepsTheDerivedEventIdOfAnEntryThatHadNone) {
   EXPECT_EQ(fieldOf(replayed[0], "event_id"), deriveEventId(events_, "1733331021000-0"));
 }
 
+TEST(MissingIdsTest, NamesEveryRequestedIdThatWasNotFoundInOrder) {
+  const std::vector<DeadLetterEntry> found = {{.id = "1-1", .fields = {}},
+                                              {.id = "2-0", .fields = {}}};
+  EXPECT_EQ(missingIds({"2-0", "nonsense", "1-1", "9-9"}, found),
+            (std::vector<std::string>{"nonsense", "9-9"}));
+  EXPECT_TRUE(missingIds({}, found).empty()) << "a filter names no ids";
+  EXPECT_TRUE(missingIds({"1-1"}, found).empty());
+}
+
 }  // namespace
 }  // namespace hookline
