@@ -83,11 +83,23 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, const ChildEnvironment
 
 ChildProcess::~ChildProcess() {
   if (running()) {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
+    signal(SIGKILL);
   }
   std::error_code ignored;
   std::filesystem::remove(log_path_, ignored);
+}
+
+void ChildProcess::signal(int signal_number) {
+  if (pid_ <= 0 || status_ != -1) {
+    return;
+  }
+  ::kill(pid_, signal_number);
+  if (signal_number == SIGKILL) {
+    int status = 0;
+    if (::waitpid(pid_, &status, 0) == pid_) {
+      status_ = status;
+    }
+  }
 }
 
 bool ChildProcess::running() {

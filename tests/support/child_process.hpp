@@ -26,6 +26,8 @@ class ChildProcess {
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   pid_t pid() const { return pid_; }
+  // Sends the signal and, for SIGKILL, waits for the process to be gone.
+  void signal(int signal_number);
   bool running();
   // The exit code once it ended by itself within `timeout`; -1 if it did not, or was killed.
   int waitForExit(std::chrono::milliseconds timeout);
